@@ -1,0 +1,37 @@
+import type { HttpRequest } from '../http/request';
+import type { HttpResponse } from '../http/response';
+import type { AuthRetryStrategy } from '../retry/auth-retry-strategies';
+
+/**
+ * Custom authentication: decides which requests carry credentials, adds them, and reacts
+ * when they are rejected. The client only calls it for requests to trusted origins.
+ *
+ * @example
+ * ```ts
+ * const hook: AuthHook = {
+ *   retryStrategy: new NoAuthRetryStrategy(),
+ *   headerNames: ['x-signature'],
+ *   shouldAuthenticate: () => true,
+ *   apply: (request) => request.withHeaders({ 'X-Signature': sign(request) }),
+ *   isAuthError: (response) => response.statusCode === 401,
+ *   refresh: async () => false,
+ * };
+ * ```
+ */
+export interface AuthHook {
+  /** Whether this request should carry credentials (path exclusions live here). */
+  shouldAuthenticate(request: HttpRequest): boolean;
+  /** The request with credentials added. May resolve asynchronously (e.g. to fetch a token). */
+  apply(request: HttpRequest): HttpRequest | Promise<HttpRequest>;
+  /** Whether a response means the credentials were rejected. */
+  isAuthError(response: HttpResponse): boolean;
+  /**
+   * Called after an auth error with the request that was rejected (as sent). Resolves `true`
+   * when a replay may succeed (e.g. the rejected token was invalidated and a new one is coming).
+   */
+  refresh(rejected: HttpRequest): Promise<boolean>;
+  /** How often, and when, a rejected request is replayed. */
+  readonly retryStrategy: AuthRetryStrategy;
+  /** Names of the headers this hook sets: redacted in logs and never forwarded to other origins. */
+  readonly headerNames?: readonly string[];
+}

@@ -1,0 +1,69 @@
+import type { HttpRequest } from '../http/request';
+import type { HttpResponse } from '../http/response';
+import { type AuthRetryStrategy, NoAuthRetryStrategy } from '../retry/auth-retry-strategies';
+import type { AuthHook } from './auth-hook';
+
+export interface CompositeAuthOptions {
+  /**
+   * `first_match`: the first hook that accepts the request applies; `all`: every accepting hook
+   * applies, in order.
+   * @default 'first_match'
+   */
+  readonly strategy?: 'first_match' | 'all';
+  /** What to do after an auth error. @default the first hook's strategy */
+  readonly retryStrategy?: AuthRetryStrategy;
+}
+
+/**
+ * Several auth hooks as one.
+ * @example
+ * ```ts
+ * new CompositeAuthHook([new ApiKeyAuthHook(key), new TokenAuthHook(manager)], { strategy: 'all' });
+ * ```
+ */
+export class CompositeAuthHook implements AuthHook {
+  readonly hooks: readonly AuthHook[];
+  readonly strategy: 'first_match' | 'all';
+  readonly retryStrategy: AuthRetryStrategy;
+  readonly headerNames: readonly string[];
+
+  constructor(hooks: readonly AuthHook[], options: CompositeAuthOptions = {}) {
+    if (!Array.isArray(hooks) || hooks.length === 0) throw new TypeError('CompositeAuthHook needs at least one hook');
+    const strategy = options.strategy ?? 'first_match';
+    if (strategy !== 'first_match' && strategy !== 'all') {
+      throw new TypeError(`CompositeAuthHook strategy must be 'first_match' or 'all', got ${String(strategy)}`);
+    }
+    this.hooks = Object.freeze([...hooks]);
+    this.strategy = strategy;
+    this.retryStrategy = options.retryStrategy ?? hooks[0]?.retryStrategy ?? new NoAuthRetryStrategy();
+    this.headerNames = Object.freeze([...new Set(hooks.flatMap((hook) => hook.headerNames ?? []))]);
+  }
+
+  shouldAuthenticate(request: HttpRequest): boolean {
+    return this.hooks.some((hook) => hook.shouldAuthenticate(request));
+  }
+
+  async apply(request: HttpRequest): Promise<HttpRequest> {
+    let current = request;
+    for (const hook of this.hooks) {
+      if (!hook.shouldAuthenticate(request)) continue;
+      current = await hook.apply(current);
+      if (this.strategy === 'first_match') break;
+    }
+    return current;
+  }
+
+  isAuthError(response: HttpResponse): boolean {
+    return this.hooks.some((hook) => hook.isAuthError(response));
+  }
+
+  async refresh(rejected: HttpRequest): Promise<boolean> {
+    let refreshed = false;
+    for (const hook of this.hooks) {
+      if (!hook.shouldAuthenticate(rejected)) continue;
+      if (await hook.refresh(rejected)) refreshed = true;
+      if (this.strategy === 'first_match') break;
+    }
+    return refreshed;
+  }
+}

@@ -1,0 +1,122 @@
+import { hasForbiddenHeaderChars } from '../http/header-validation';
+import type { HttpRequest } from '../http/request';
+import type { HttpResponse } from '../http/response';
+import { type AuthRetryStrategy, NoAuthRetryStrategy } from '../retry/auth-retry-strategies';
+import type { AuthHook } from './auth-hook';
+import { type PathExclusionOptions, PathMatcher } from './path-matcher';
+
+function checkSecret(value: unknown, what: string): string {
+  if (typeof value !== 'string' || value === '') throw new TypeError(`${what} must be a non-empty string`);
+  if (hasForbiddenHeaderChars(value)) throw new TypeError(`${what} contains CR, LF or NUL`);
+  return value;
+}
+
+function checkHeaderName(name: unknown, option: string): string {
+  if (typeof name !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) {
+    throw new TypeError(`${option} must be a valid header name`);
+  }
+  return name.toLowerCase();
+}
+
+/** Shared behaviour of hooks that send one fixed header. */
+abstract class StaticHeaderAuthHook implements AuthHook {
+  readonly retryStrategy: AuthRetryStrategy;
+  readonly headerNames: readonly string[];
+  readonly #name: string;
+  readonly #value: string;
+  readonly #paths: PathMatcher;
+
+  protected constructor(name: string, value: string, options: StaticAuthOptions) {
+    this.#name = name;
+    this.#value = value;
+    this.#paths = new PathMatcher(options);
+    this.retryStrategy = options.retryStrategy ?? new NoAuthRetryStrategy();
+    this.headerNames = Object.freeze([name]);
+  }
+
+  shouldAuthenticate(request: HttpRequest): boolean {
+    return this.#paths.isEmpty || !this.#paths.isExcluded(request.relativePath);
+  }
+
+  apply(request: HttpRequest): HttpRequest {
+    return request.withTrustedHeader(this.#name, this.#value);
+  }
+
+  isAuthError(response: HttpResponse): boolean {
+    return this.retryStrategy.isAuthError(response);
+  }
+
+  /** Static credentials cannot be refreshed. */
+  async refresh(): Promise<boolean> {
+    return false;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { type: this.constructor.name, header: this.#name };
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `${this.constructor.name} { header: '${this.#name}' }`;
+  }
+}
+
+/** Options shared by the static credential hooks. */
+export interface StaticAuthOptions extends PathExclusionOptions {
+  /** What to do after a 401. @default new NoAuthRetryStrategy() */
+  readonly retryStrategy?: AuthRetryStrategy;
+}
+
+/**
+ * `Authorization: Bearer <token>` with a fixed token. `withBearerToken(token)` installs it.
+ * @example
+ * ```ts
+ * builder.withAuthHook(new BearerTokenAuthHook('your-api-token-here', { excludedPaths: ['/health'] }));
+ * ```
+ */
+export class BearerTokenAuthHook extends StaticHeaderAuthHook {
+  constructor(token: string, options: StaticAuthOptions = {}) {
+    super('authorization', `Bearer ${checkSecret(token, 'The bearer token')}`, options);
+  }
+}
+
+export interface ApiKeyAuthOptions extends StaticAuthOptions {
+  /**
+   * The header that carries the key.
+   * @default 'X-API-Key'
+   */
+  readonly headerName?: string;
+}
+
+/**
+ * An API key in a header (`X-API-Key` by default). `withApiKey(key)` installs it.
+ * @example
+ * ```ts
+ * new ApiKeyAuthHook('your-api-key', { headerName: 'X-API-Key', excludedPaths: ['/health'] });
+ * ```
+ */
+export class ApiKeyAuthHook extends StaticHeaderAuthHook {
+  constructor(apiKey: string, options: ApiKeyAuthOptions = {}) {
+    super(checkHeaderName(options.headerName ?? 'X-API-Key', 'headerName'), checkSecret(apiKey, 'The API key'), options);
+  }
+}
+
+/**
+ * HTTP Basic authentication, `base64(utf8(username:password))`. `withBasicAuth(user, pass)` installs it.
+ * @example
+ * ```ts
+ * new BasicAuthHook('user', 'pass'); // Authorization: Basic dXNlcjpwYXNz
+ * ```
+ */
+export class BasicAuthHook extends StaticHeaderAuthHook {
+  constructor(username: string, password: string, options: StaticAuthOptions = {}) {
+    if (typeof username !== 'string') throw new TypeError('The basic-auth username must be a string');
+    if (username.includes(':')) throw new TypeError('The basic-auth username must not contain ":" (RFC 7617)');
+    if (typeof password !== 'string') throw new TypeError('The basic-auth password must be a string');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we refuse
+    if (/[\u0000-\u001f\u007f]/.test(username + password)) {
+      throw new TypeError('The basic-auth credentials contain control characters');
+    }
+    const encoded = Buffer.from(`${username}:${password}`, 'utf8').toString('base64');
+    super('authorization', `Basic ${encoded}`, options);
+  }
+}

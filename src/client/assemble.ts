@@ -1,0 +1,19 @@
+import type { HttpClientConfig } from '../config/http-client-config';
+import { authMiddleware } from '../middleware/auth';
+import { compose, type Handler, type Middleware } from '../middleware/chain';
+import type { OriginTrust } from '../middleware/origin-trust';
+import { redirectMiddleware } from '../middleware/redirect';
+
+/**
+ * The one place that fixes the order of the chain, outermost first:
+ * retry → hooks → redirect → auth → transport.
+ * Retry wraps auth so a 401 replay does not spend a retry and a 5xx retry re-applies fresh
+ * credentials; redirect wraps auth so each hop is authorised for its own origin.
+ * Layers that are not configured are left out, so an unused feature costs nothing.
+ */
+export function assembleChain(config: HttpClientConfig, trust: OriginTrust, terminal: Handler): Handler {
+  const chain: Middleware[] = [];
+  if (config.followRedirects) chain.push(redirectMiddleware({ follow: true, maxRedirects: config.maxRedirects }, trust));
+  if (config.authHook) chain.push(authMiddleware(config.authHook, trust));
+  return compose(chain, terminal);
+}

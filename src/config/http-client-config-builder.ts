@@ -1,0 +1,393 @@
+import type { AuthHook } from '../auth/auth-hook';
+import { ApiKeyAuthHook, BasicAuthHook, BearerTokenAuthHook } from '../auth/static-auth-hooks';
+import type { ErrorHook, RequestHook, ResponseHook } from '../hooks/types';
+import { checkHeader } from '../http/header-validation';
+import { parseBaseUrl } from '../http/url';
+import type { RetryStrategy } from '../retry/retry-strategy';
+import type { Dispatcher } from '../transport/dispatcher';
+import type { TlsOptions } from '../transport/undici-transport';
+import { HttpClientConfig } from './http-client-config';
+
+/** Defaults of every option. */
+export const DEFAULTS = Object.freeze({
+  timeoutMs: 30_000,
+  followRedirects: true,
+  maxRedirects: 10,
+  connections: 128,
+  maxResponseBytes: 50 * 1024 * 1024,
+});
+
+/** Options of `withApiKey`. */
+export interface ApiKeyOptions {
+  /**
+   * The header that carries the key.
+   * @default 'X-API-Key'
+   */
+  readonly headerName?: string;
+}
+
+/** Options of `withRedirects`. */
+export interface RedirectOptions {
+  /**
+   * Follow 301/302/303/307/308 responses.
+   * @default true
+   */
+  readonly follow?: boolean;
+  /**
+   * The longest redirect chain; one more hop fails with `TooManyRedirectsException`.
+   * @default 10
+   */
+  readonly maxRedirects?: number;
+}
+
+type Thunk<T> = () => T;
+
+function positiveInteger(value: unknown, option: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new RangeError(`${option}: expected a positive integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+function positiveMs(value: unknown, option: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new RangeError(`${option}: expected a positive number of milliseconds, got ${String(value)}`);
+  }
+  return value;
+}
+
+function originOf(value: unknown, option: string): string {
+  if (typeof value !== 'string') throw new TypeError(`${option}: expected URL strings`);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new TypeError(`${option}: not an absolute URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new TypeError(`${option}: only http and https origins are supported`);
+  }
+  return url.origin;
+}
+
+/**
+ * Builds an {@link HttpClientConfig}. Every `with*` returns the builder; `build()` validates
+ * everything and throws a `TypeError`/`RangeError` naming the option that is wrong.
+ *
+ * @example
+ * ```ts
+ * const config = new HttpClientConfigBuilder()
+ *   .withBaseUrl('https://api.example.com')
+ *   .withBearerToken('your-api-token-here')
+ *   .build();
+ * const client = new HttpClient(config);
+ * ```
+ */
+export class HttpClientConfigBuilder {
+  #baseUrl: string | undefined;
+  #timeoutMs: unknown = DEFAULTS.timeoutMs;
+  #headers: Array<[string, unknown]> = [];
+  #auth: Thunk<AuthHook> | undefined;
+  #authOption = '';
+  #retryStrategy: RetryStrategy | undefined;
+  #requestHooks: Array<Thunk<RequestHook>> = [];
+  #responseHooks: Array<Thunk<ResponseHook>> = [];
+  #errorHooks: Array<Thunk<ErrorHook>> = [];
+  #redirects: RedirectOptions = {};
+  #tls: TlsOptions | undefined;
+  #proxy: string | undefined;
+  #connections: unknown = DEFAULTS.connections;
+  #dispatcher: Dispatcher | undefined;
+  #trustedOrigins: unknown[] = [];
+  #maxResponseBytes: unknown = DEFAULTS.maxResponseBytes;
+  #raiseForStatus = false;
+  #sensitiveKeys: string[] = [];
+
+  /**
+   * The absolute http(s) URL that relative request paths are joined to; its path prefix is kept
+   * (`https://h/v1` + `/users` → `https://h/v1/users`). Its origin receives credentials.
+   * @default none: every request URL must be absolute
+   * @example builder.withBaseUrl('https://api.example.com/v1')
+   */
+  withBaseUrl(url: string): this {
+    this.#baseUrl = url;
+    return this;
+  }
+
+  /**
+   * Per-attempt timeout: connect, response headers and body together.
+   * @default 30000
+   * @example builder.withTimeout(5_000)
+   */
+  withTimeout(timeoutMs: number): this {
+    this.#timeoutMs = timeoutMs;
+    return this;
+  }
+
+  /**
+   * Default headers, merged into earlier ones (names are case-insensitive, later wins).
+   * Credential headers among them (`Authorization`, `Cookie`, …) only go to trusted origins.
+   * @default {}
+   * @example builder.withHeaders({ Accept: 'application/json', 'X-Team': 'payments' })
+   */
+  withHeaders(headers: Readonly<Record<string, string>>): this {
+    if (headers === null || typeof headers !== 'object') throw new TypeError('withHeaders: expected an object');
+    for (const name of Object.keys(headers)) this.#headers.push([name, headers[name]]);
+    return this;
+  }
+
+  /**
+   * One default header.
+   * @example builder.withHeader('Accept', 'application/json')
+   */
+  withHeader(name: string, value: string): this {
+    this.#headers.push([name, value]);
+    return this;
+  }
+
+  /**
+   * Sends `Authorization: Bearer <token>` to trusted origins. Replaces any earlier auth setting.
+   * @example builder.withBearerToken(process.env.API_TOKEN!)
+   */
+  withBearerToken(token: string): this {
+    return this.#setAuth('withBearerToken', () => new BearerTokenAuthHook(token));
+  }
+
+  /**
+   * Sends the API key in a header (`X-API-Key` by default) to trusted origins. Replaces any
+   * earlier auth setting.
+   * @example builder.withApiKey('your-api-key', { headerName: 'X-API-Key' })
+   */
+  withApiKey(apiKey: string, options: ApiKeyOptions = {}): this {
+    return this.#setAuth('withApiKey', () => new ApiKeyAuthHook(apiKey, options));
+  }
+
+  /**
+   * HTTP Basic authentication (`base64(utf8(user:pass))`) for trusted origins. Replaces any
+   * earlier auth setting.
+   * @example builder.withBasicAuth('user', 'pass') // Authorization: Basic dXNlcjpwYXNz
+   */
+  withBasicAuth(username: string, password: string): this {
+    return this.#setAuth('withBasicAuth', () => new BasicAuthHook(username, password));
+  }
+
+  /**
+   * Any {@link AuthHook}. There is one auth slot: a later auth call replaces an earlier one.
+   * @example builder.withAuthHook(new CompositeAuthHook([apiKeyHook, tokenHook], { strategy: 'all' }))
+   */
+  withAuthHook(hook: AuthHook): this {
+    return this.#setAuth('withAuthHook', () => {
+      const valid =
+        hook !== null &&
+        typeof hook === 'object' &&
+        typeof hook.apply === 'function' &&
+        typeof hook.shouldAuthenticate === 'function' &&
+        typeof hook.isAuthError === 'function' &&
+        typeof hook.refresh === 'function' &&
+        hook.retryStrategy !== undefined;
+      if (!valid) throw new TypeError('withAuthHook: expected an AuthHook');
+      return hook;
+    });
+  }
+
+  /** @internal Shared by every auth shorthand. */
+  protected setAuthHook(option: string, create: Thunk<AuthHook>): this {
+    return this.#setAuth(option, create);
+  }
+
+  #setAuth(option: string, create: Thunk<AuthHook>): this {
+    this.#auth = create;
+    this.#authOption = option;
+    return this;
+  }
+
+  /**
+   * Any {@link RetryStrategy} for transient failures.
+   * @default no retry
+   */
+  withRetryStrategy(strategy: RetryStrategy): this {
+    this.#retryStrategy = strategy;
+    return this;
+  }
+
+  /** @internal Appends hooks; the public `with*Hook` methods validate and normalise. */
+  protected addHooks(kind: 'request' | 'response' | 'error', create: Thunk<RequestHook | ResponseHook | ErrorHook>): this {
+    if (kind === 'request') this.#requestHooks.push(create as Thunk<RequestHook>);
+    else if (kind === 'response') this.#responseHooks.push(create as Thunk<ResponseHook>);
+    else this.#errorHooks.push(create as Thunk<ErrorHook>);
+    return this;
+  }
+
+  /** @internal */
+  protected addSensitiveKeys(keys: Iterable<string>): void {
+    for (const key of keys) this.#sensitiveKeys.push(key);
+  }
+
+  /**
+   * Redirect policy. Credentials never follow a redirect to another origin or to plain http.
+   * @default { follow: true, maxRedirects: 10 }
+   * @example builder.withRedirects({ follow: true, maxRedirects: 3 })
+   */
+  withRedirects(options: RedirectOptions): this {
+    this.#redirects = { ...this.#redirects, ...options };
+    return this;
+  }
+
+  /**
+   * Whether to verify server certificates. Turning it off is for local development only.
+   * @default true
+   */
+  withVerifySsl(verify: boolean): this {
+    this.#tls = { ...this.#tls, rejectUnauthorized: verify };
+    return this;
+  }
+
+  /**
+   * TLS settings: extra CAs, a client certificate and key for mTLS, verification.
+   * @default system CAs, verification on
+   * @example builder.withTls({ ca: fs.readFileSync('ca.pem'), cert, key })
+   */
+  withTls(options: TlsOptions): this {
+    this.#tls = { ...this.#tls, ...options };
+    return this;
+  }
+
+  /**
+   * An HTTP(S) proxy for every request (credentials in its URL are used for the proxy only).
+   * @default none
+   * @example builder.withProxy('http://proxy.internal:3128')
+   */
+  withProxy(url: string): this {
+    this.#proxy = url;
+    return this;
+  }
+
+  /**
+   * The most sockets per origin in the keep-alive pool.
+   * @default 128
+   */
+  withConnections(connections: number): this {
+    this.#connections = connections;
+    return this;
+  }
+
+  /**
+   * Use your own undici `Dispatcher` (an `Agent`, a `MockAgent` in tests…). The client never
+   * closes it; TLS, proxy and connection options are then yours to set on it.
+   * @default a private keep-alive Agent
+   */
+  withDispatcher(dispatcher: Dispatcher): this {
+    this.#dispatcher = dispatcher;
+    return this;
+  }
+
+  /**
+   * Origins, besides the base URL's, that may receive credentials.
+   * @default none
+   * @example builder.withTrustedOrigins(['https://files.example.com'])
+   */
+  withTrustedOrigins(origins: Iterable<string>): this {
+    if (typeof origins === 'string') throw new TypeError('withTrustedOrigins: expected an iterable of URLs');
+    this.#trustedOrigins.push(...origins);
+    return this;
+  }
+
+  /**
+   * Responses with a larger body fail with `ResponseTooLargeException` (the connection is cut).
+   * @default 52428800 (50 MiB)
+   */
+  withMaxResponseBytes(maxBytes: number): this {
+    this.#maxResponseBytes = maxBytes;
+    return this;
+  }
+
+  /**
+   * Throw `HttpStatusException` subclasses for non-2xx final responses instead of returning them.
+   * @default false: statuses are data
+   */
+  withRaiseForStatus(on = true): this {
+    this.#raiseForStatus = on;
+    return this;
+  }
+
+  /** Validates everything and returns a frozen {@link HttpClientConfig}. */
+  build(): HttpClientConfig {
+    const base = this.#baseUrl === undefined ? undefined : parseBaseUrl(this.#baseUrl);
+    const timeoutMs = positiveMs(this.#timeoutMs, 'withTimeout');
+
+    const headers: Record<string, string> = {};
+    for (const [name, value] of this.#headers) {
+      try {
+        headers[checkHeader(name, value, 'withHeaders')] = value as string;
+      } catch (error) {
+        throw new TypeError((error as Error).message);
+      }
+    }
+
+    let authHook: AuthHook | undefined;
+    if (this.#auth) {
+      try {
+        authHook = this.#auth();
+      } catch (error) {
+        if (error instanceof TypeError || error instanceof RangeError) {
+          error.message = error.message.startsWith(this.#authOption)
+            ? error.message
+            : `${this.#authOption}: ${error.message}`;
+        }
+        throw error;
+      }
+    }
+
+    const follow = this.#redirects.follow ?? DEFAULTS.followRedirects;
+    if (typeof follow !== 'boolean') throw new TypeError('withRedirects: follow must be a boolean');
+    const maxRedirects = this.#redirects.maxRedirects ?? DEFAULTS.maxRedirects;
+    if (!Number.isInteger(maxRedirects) || maxRedirects < 0) {
+      throw new RangeError(`withRedirects: maxRedirects must be a non-negative integer, got ${String(maxRedirects)}`);
+    }
+
+    if (this.#tls?.rejectUnauthorized !== undefined && typeof this.#tls.rejectUnauthorized !== 'boolean') {
+      throw new TypeError('withVerifySsl: expected a boolean');
+    }
+    if (this.#proxy !== undefined) originOf(this.#proxy, 'withProxy');
+    const connections = positiveInteger(this.#connections, 'withConnections');
+    if (
+      this.#dispatcher !== undefined &&
+      (this.#dispatcher === null || typeof (this.#dispatcher as { dispatch?: unknown }).dispatch !== 'function')
+    ) {
+      throw new TypeError('withDispatcher: expected an undici Dispatcher');
+    }
+    const maxResponseBytes = positiveInteger(this.#maxResponseBytes, 'withMaxResponseBytes');
+
+    const trusted = new Set<string>();
+    if (base) trusted.add(base.origin);
+    for (const origin of this.#trustedOrigins) trusted.add(originOf(origin, 'withTrustedOrigins'));
+    if (authHook && trusted.size === 0) {
+      throw new TypeError(
+        `${this.#authOption}: credentials are only sent to trusted origins; set withBaseUrl or withTrustedOrigins`,
+      );
+    }
+
+    const sensitiveKeys = [...this.#sensitiveKeys, ...(authHook?.headerNames ?? [])];
+    return new HttpClientConfig({
+      baseUrl: this.#baseUrl,
+      base,
+      timeoutMs,
+      headers,
+      authHook,
+      retryStrategy: this.#retryStrategy,
+      requestHooks: this.#requestHooks.map((create) => create()),
+      responseHooks: this.#responseHooks.map((create) => create()),
+      errorHooks: this.#errorHooks.map((create) => create()),
+      followRedirects: follow,
+      maxRedirects,
+      tls: this.#tls,
+      proxy: this.#proxy,
+      connections,
+      dispatcher: this.#dispatcher,
+      trustedOrigins: [...trusted],
+      maxResponseBytes,
+      raiseForStatus: this.#raiseForStatus,
+      sensitiveKeys,
+    });
+  }
+}

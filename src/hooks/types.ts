@@ -1,0 +1,36 @@
+import type { HttpRequest } from '../http/request';
+import type { HttpResponse } from '../http/response';
+import type { RequestContext } from '../middleware/context';
+
+/** Runs before each attempt; returns the request to send (or nothing to keep it). */
+export interface RequestHook {
+  beforeRequest(request: HttpRequest, context: RequestContext): HttpRequest | undefined | Promise<HttpRequest | undefined>;
+}
+
+/** Runs after each attempt's response; returns the response to use (or nothing to keep it). */
+export interface ResponseHook {
+  afterResponse(
+    response: HttpResponse,
+    context: RequestContext,
+  ): HttpResponse | undefined | Promise<HttpResponse | undefined>;
+}
+
+/** Runs when an attempt fails with an error (before any retry). */
+export interface ErrorHook {
+  onError(error: unknown, context: RequestContext): void | Promise<void>;
+}
+
+export type RequestHookFunction = RequestHook['beforeRequest'];
+export type ResponseHookFunction = ResponseHook['afterResponse'];
+export type ErrorHookFunction = ErrorHook['onError'];
+
+/**
+ * A logger: `console`, pino, winston and bunyan all fit. Each call gets one preformatted,
+ * redacted message string.
+ */
+export interface Logger {
+  debug?(message: string): unknown;
+  info(message: string): unknown;
+  warn(message: string): unknown;
+  error(message: string): unknown;
+}

@@ -1,0 +1,71 @@
+import type { Readable } from 'node:stream';
+import { RequestBuildException } from '../errors/transport-errors';
+import type { QueryValue } from './url';
+
+/** A raw request body. Strings and byte arrays can be re-sent; streams are one-shot. */
+export type RequestBody = string | Uint8Array | Readable | AsyncIterable<Uint8Array>;
+
+/** Form fields for an `application/x-www-form-urlencoded` body; arrays repeat the key. */
+export type FormFields = Readonly<Record<string, QueryValue | null | undefined | ReadonlyArray<QueryValue>>>;
+
+function formEncode(value: string): string {
+  return encodeURIComponent(value).replaceAll('%20', '+');
+}
+
+/** Encodes form fields as `application/x-www-form-urlencoded`. */
+export function encodeForm(fields: FormFields | URLSearchParams): string {
+  if (fields instanceof URLSearchParams) return fields.toString();
+  const parts: string[] = [];
+  for (const key of Object.keys(fields)) {
+    const value = fields[key];
+    if (value === undefined || value === null) continue;
+    const values = Array.isArray(value) ? (value as ReadonlyArray<QueryValue>) : [value as QueryValue];
+    for (const item of values) parts.push(`${formEncode(key)}=${formEncode(String(item))}`);
+  }
+  return parts.join('&');
+}
+
+/** True when the body can be sent again (retries, 401 replays, 307/308 redirects). */
+export function isReplayableBody(body: RequestBody | undefined): boolean {
+  return body === undefined || typeof body === 'string' || body instanceof Uint8Array;
+}
+
+export interface EncodedBody {
+  readonly body: RequestBody | undefined;
+  readonly contentType: string | undefined;
+}
+
+const NO_BODY: EncodedBody = Object.freeze({ body: undefined, contentType: undefined });
+
+/** Turns the one body option the caller gave (`json`, `data` or `body`) into bytes and a content type. */
+export function encodeBody(options: { json?: unknown; data?: FormFields; body?: RequestBody }): EncodedBody {
+  const { json, data, body } = options;
+  const given = (json !== undefined ? 1 : 0) + (data !== undefined ? 1 : 0) + (body !== undefined ? 1 : 0);
+  if (given === 0) return NO_BODY;
+  if (given > 1) {
+    throw new RequestBuildException('Give only one of json, data and body', { context: { reason: 'body' } });
+  }
+  if (json !== undefined) {
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(json);
+    } catch (error) {
+      throw new RequestBuildException('The json body cannot be serialised', { cause: error });
+    }
+    if (text === undefined) throw new RequestBuildException('The json body cannot be serialised');
+    return { body: text, contentType: 'application/json' };
+  }
+  if (data !== undefined) {
+    if (typeof data !== 'object' || data === null) {
+      throw new RequestBuildException('data must be an object of form fields');
+    }
+    return { body: encodeForm(data), contentType: 'application/x-www-form-urlencoded' };
+  }
+  const raw = body as RequestBody;
+  const ok =
+    typeof raw === 'string' ||
+    raw instanceof Uint8Array ||
+    (typeof raw === 'object' && raw !== null && Symbol.asyncIterator in raw);
+  if (!ok) throw new RequestBuildException('body must be a string, a Uint8Array or a stream');
+  return { body: raw, contentType: undefined };
+}

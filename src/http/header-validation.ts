@@ -1,0 +1,45 @@
+import { RequestBuildException } from '../errors/transport-errors';
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const FORBIDDEN_VALUE_CHARS = /[\r\n\0]/;
+
+/** True when a header value contains CR, LF or NUL (a header-injection attempt). */
+export function hasForbiddenHeaderChars(value: string): boolean {
+  return FORBIDDEN_VALUE_CHARS.test(value);
+}
+
+/**
+ * Checks one header and returns its lower-cased name. The offending value is never echoed:
+ * it may be a credential.
+ */
+export function checkHeader(name: string, value: unknown, source: string): string {
+  if (typeof name !== 'string' || !TOKEN.test(name)) {
+    throw new RequestBuildException(`Invalid header name in ${source}`, { context: { source } });
+  }
+  if (typeof value !== 'string') {
+    throw new RequestBuildException(`Header "${name}" in ${source} must be a string, got ${typeof value}`, {
+      context: { source, header: name },
+    });
+  }
+  if (FORBIDDEN_VALUE_CHARS.test(value)) {
+    throw new RequestBuildException(`Header "${name}" in ${source} contains CR, LF or NUL`, {
+      context: { source, header: name },
+    });
+  }
+  return name.toLowerCase();
+}
+
+/** Validates and lower-cases a header record; `undefined` values are dropped. */
+export function normalizeHeaders(
+  headers: Readonly<Record<string, string | undefined>> | undefined,
+  source: string,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!headers) return out;
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    out[checkHeader(name, value, source)] = value;
+  }
+  return out;
+}

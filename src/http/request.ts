@@ -1,0 +1,198 @@
+import { INSPECT } from '../observability/redact-constants';
+import { defaultRedactor, type Redactor } from '../observability/redact';
+import type { FormFields, RequestBody } from './body';
+import { isReplayableBody } from './body';
+import { checkHeader } from './header-validation';
+import { type BaseUrl, buildRequestUrl, type CanonicalUrl, pathForMatching, type QueryParams } from './url';
+
+/** HTTP methods with a verb helper on the client. Any other token works through `request()`. */
+export type HttpMethod = 'GET' | 'HEAD' | 'OPTIONS' | 'DELETE' | 'POST' | 'PUT' | 'PATCH';
+
+/** Fields of an {@link HttpRequest}. */
+export interface HttpRequestInit {
+  /** Upper-case HTTP method. */
+  readonly method: string;
+  /** An absolute URL string, or an already canonical URL. */
+  readonly url: string | CanonicalUrl;
+  /** Request headers (names are lower-cased). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** The encoded body as it goes on the wire. */
+  readonly body?: RequestBody;
+  /** The query parameters the caller gave (already part of `url`). */
+  readonly params?: QueryParams;
+  /** The JSON value the caller gave (already encoded in `body`), kept for redacted logging. */
+  readonly json?: unknown;
+  /** The form fields the caller gave (already encoded in `body`), kept for redacted logging. */
+  readonly data?: FormFields;
+  /** Per-attempt timeout; the client default applies when absent. */
+  readonly timeoutMs?: number;
+  /** Cancels the request, its retries and its waits. */
+  readonly signal?: AbortSignal;
+}
+
+const TRUSTED: unique symbol = Symbol('trusted');
+
+interface InternalFields extends HttpRequestInit {
+  readonly url: CanonicalUrl;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly redactor: Redactor;
+  readonly credentialsAllowed: boolean;
+  readonly base: BaseUrl | undefined;
+}
+
+/**
+ * An immutable HTTP request as it will be (or was) sent.
+ *
+ * Printing it (`util.inspect`, `JSON.stringify`, `String`) never shows a credential.
+ *
+ * @example
+ * ```ts
+ * const hook = (request: HttpRequest) => request.withHeaders({ 'X-Trace': '1' });
+ * ```
+ */
+export class HttpRequest {
+  /** Upper-case HTTP method. */
+  readonly method: string;
+  /** The canonical absolute URL (no fragment). */
+  readonly url: string;
+  /** Lower-case header names to values. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The encoded body as it goes on the wire. */
+  readonly body: RequestBody | undefined;
+  /** The query parameters the caller gave (already part of `url`). */
+  readonly params: QueryParams | undefined;
+  /** The JSON value the caller gave, if any. */
+  readonly json: unknown;
+  /** The form fields the caller gave, if any. */
+  readonly data: FormFields | undefined;
+  /** Per-attempt timeout override. */
+  readonly timeoutMs: number | undefined;
+  /** The caller's cancellation signal. */
+  readonly signal: AbortSignal | undefined;
+  /** @internal canonical URL parts */
+  readonly target: CanonicalUrl;
+  /** @internal false once a redirect chain left the trusted origins: no credentials for the rest of it */
+  readonly credentialsAllowed: boolean;
+  readonly #redactor: Redactor;
+  readonly #base: BaseUrl | undefined;
+  #relativePath: string | undefined;
+
+  constructor(init: HttpRequestInit);
+  /** @internal */
+  constructor(init: InternalFields, trusted: typeof TRUSTED);
+  constructor(init: HttpRequestInit | InternalFields, trusted?: typeof TRUSTED) {
+    if (trusted === TRUSTED) {
+      const fields = init as InternalFields;
+      this.target = fields.url;
+      this.headers = fields.headers;
+      this.#redactor = fields.redactor;
+      this.credentialsAllowed = fields.credentialsAllowed;
+      this.#base = fields.base;
+    } else {
+      this.target = typeof init.url === 'string' ? buildRequestUrl(undefined, init.url) : init.url;
+      const headers: Record<string, string> = {};
+      for (const name of Object.keys(init.headers ?? {})) {
+        const value = init.headers![name]!;
+        headers[checkHeader(name, value, 'request headers')] = value;
+      }
+      this.headers = Object.freeze(headers);
+      this.#redactor = defaultRedactor;
+      this.credentialsAllowed = true;
+      this.#base = undefined;
+    }
+    this.method = init.method.toUpperCase();
+    this.url = this.target.href;
+    this.body = init.body;
+    this.params = init.params;
+    this.json = init.json;
+    this.data = init.data;
+    this.timeoutMs = init.timeoutMs;
+    this.signal = init.signal;
+  }
+
+  /** @internal Builds a request from parts the client already validated. */
+  static trusted(fields: InternalFields): HttpRequest {
+    return new HttpRequest(fields, TRUSTED);
+  }
+
+  /** @internal */
+  fields(): InternalFields {
+    return {
+      method: this.method,
+      url: this.target,
+      headers: this.headers,
+      body: this.body,
+      params: this.params,
+      json: this.json,
+      data: this.data,
+      timeoutMs: this.timeoutMs,
+      signal: this.signal,
+      redactor: this.#redactor,
+      credentialsAllowed: this.credentialsAllowed,
+      base: this.#base,
+    };
+  }
+
+  /**
+   * The path that exclusion rules see: relative to the base URL path, dot segments resolved,
+   * no query (base `https://h/v1`, URL `https://h/v1/health?x=1` → `/health`).
+   */
+  get relativePath(): string {
+    if (this.#relativePath === undefined) this.#relativePath = pathForMatching(this.target, this.#base);
+    return this.#relativePath;
+  }
+
+  /** @internal The redactor of the client that built this request. */
+  get redactor(): Redactor {
+    return this.#redactor;
+  }
+
+  /**
+   * A copy with headers merged in (later wins, names case-insensitive); `undefined` removes a header.
+   * Values with CR, LF or NUL are refused with `RequestBuildException`.
+   */
+  withHeaders(headers: Readonly<Record<string, string | undefined>>): HttpRequest {
+    const merged: Record<string, string> = { ...this.headers };
+    for (const name of Object.keys(headers)) {
+      const value = headers[name];
+      if (value === undefined) delete merged[name.toLowerCase()];
+      else merged[checkHeader(name, value, 'withHeaders')] = value;
+    }
+    return new HttpRequest({ ...this.fields(), headers: merged }, TRUSTED);
+  }
+
+  /** @internal withHeaders for one header already known to be valid (auth hooks' precomputed values). */
+  withTrustedHeader(name: string, value: string): HttpRequest {
+    return new HttpRequest({ ...this.fields(), headers: { ...this.headers, [name]: value } }, TRUSTED);
+  }
+
+  /** True when the body can be sent again (no one-shot stream). */
+  get isReplayable(): boolean {
+    return isReplayableBody(this.body);
+  }
+
+  /** A secret-free description for logs and errors. */
+  toJSON(): Record<string, unknown> {
+    const redactor = this.#redactor;
+    const json: Record<string, unknown> = {
+      method: this.method,
+      url: redactor.url(this.url),
+      headers: redactor.headers(this.headers),
+    };
+    if (this.json !== undefined) json.json = redactor.json(this.json);
+    else if (this.data !== undefined) json.data = redactor.json(this.data);
+    else if (typeof this.body === 'string') json.body = `<${this.body.length} characters>`;
+    else if (this.body instanceof Uint8Array) json.body = `<${this.body.byteLength} bytes>`;
+    else if (this.body !== undefined) json.body = '<stream>';
+    return json;
+  }
+
+  toString(): string {
+    return `HttpRequest ${this.method} ${this.#redactor.url(this.url)}`;
+  }
+
+  [INSPECT](): string {
+    return `HttpRequest ${JSON.stringify(this.toJSON(), null, 2)}`;
+  }
+}
+

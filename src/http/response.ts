@@ -1,0 +1,166 @@
+import type { Readable } from 'node:stream';
+import { statusException } from '../errors/http-status-exception';
+import { ResponseParseException } from '../errors/transport-errors';
+import { redactText } from '../observability/redact';
+import { INSPECT } from '../observability/redact-constants';
+import type { HttpHeaders } from './http-headers';
+import type { HttpRequest } from './request';
+
+const EMPTY = new Uint8Array(0);
+const PREVIEW_CHARS = 120;
+
+export interface HttpResponseInit {
+  readonly statusCode: number;
+  readonly headers: HttpHeaders;
+  readonly body?: Uint8Array;
+  readonly elapsedMs: number;
+  readonly url: string;
+  readonly request: HttpRequest;
+  /** @internal the unread body of a streamed response */
+  readonly stream?: Readable;
+}
+
+function charsetOf(contentType: string | undefined): string {
+  if (!contentType) return 'utf-8';
+  const match = /charset\s*=\s*"?([^";\s]+)/i.exec(contentType);
+  return match ? match[1]!.toLowerCase() : 'utf-8';
+}
+
+function decode(bytes: Uint8Array, charset: string): string {
+  if (charset === 'utf-8' || charset === 'utf8') {
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  }
+  try {
+    return new TextDecoder(charset).decode(bytes);
+  } catch {
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  }
+}
+
+/**
+ * A complete HTTP response: the body is already read (within `maxResponseBytes`), so `json()`
+ * and `text` are synchronous.
+ *
+ * @example
+ * ```ts
+ * const response = await client.get('/users/1');
+ * if (response.isSuccess) console.log(response.json<{ id: number }>().id);
+ * ```
+ */
+export class HttpResponse {
+  /** HTTP status code. */
+  readonly statusCode: number;
+  /** Case-insensitive response headers. */
+  readonly headers: HttpHeaders;
+  /** The raw body bytes (empty for `stream()` responses and HEAD). */
+  readonly body: Uint8Array;
+  /** Time from sending to the last body byte, in milliseconds. */
+  readonly elapsedMs: number;
+  /** The final URL (after redirects). */
+  readonly url: string;
+  /** The request as sent (secrets redacted when printed). */
+  readonly request: HttpRequest;
+  /** @internal */
+  readonly stream: Readable | undefined;
+  #text: string | undefined;
+
+  constructor(init: HttpResponseInit) {
+    this.statusCode = init.statusCode;
+    this.headers = init.headers;
+    this.body = init.body ?? EMPTY;
+    this.elapsedMs = init.elapsedMs;
+    this.url = init.url;
+    this.request = init.request;
+    this.stream = init.stream;
+  }
+
+  /** The body decoded with the charset of `content-type` (UTF-8 by default). */
+  get text(): string {
+    if (this.#text === undefined) this.#text = decode(this.body, charsetOf(this.headers.get('content-type')));
+    return this.#text;
+  }
+
+  /**
+   * The body parsed as JSON.
+   * @throws {ResponseParseException} when the body is empty or not JSON (with a short, redacted preview).
+   */
+  json<T = unknown>(): T {
+    const text = this.text;
+    try {
+      if (text.length === 0) throw new SyntaxError('empty body');
+      return JSON.parse(text) as T;
+    } catch (error) {
+      const preview = redactText(text.slice(0, PREVIEW_CHARS)).replace(/[^\x20-\x7e]/g, '?');
+      throw new ResponseParseException(
+        `Response body of ${this.request.method} ${this.request.redactor.url(this.url)} is not valid JSON (status ${this.statusCode})`,
+        { cause: error, context: { statusCode: this.statusCode, preview } },
+      );
+    }
+  }
+
+  /** The body parsed as JSON, or `null` when it is empty or not JSON. */
+  jsonOrNull<T = unknown>(): T | null {
+    try {
+      return this.json<T>();
+    } catch {
+      return null;
+    }
+  }
+
+  /** 2xx */
+  get isSuccess(): boolean {
+    return this.statusCode >= 200 && this.statusCode < 300;
+  }
+
+  /** 4xx */
+  get isClientError(): boolean {
+    return this.statusCode >= 400 && this.statusCode < 500;
+  }
+
+  /** 5xx */
+  get isServerError(): boolean {
+    return this.statusCode >= 500 && this.statusCode < 600;
+  }
+
+  /** 3xx with a `location` header. */
+  get isRedirect(): boolean {
+    return this.statusCode >= 300 && this.statusCode < 400 && this.headers.has('location');
+  }
+
+  /**
+   * Returns `this` for 1xx–3xx, throws the matching `HttpStatusException` subclass otherwise.
+   * @example
+   * ```ts
+   * const user = (await client.get('/users/1')).raiseForStatus().json();
+   * ```
+   */
+  raiseForStatus(attempts?: number): this {
+    if (this.statusCode < 400) return this;
+    throw statusException(this, attempts);
+  }
+
+  /** @internal Releases an unread streamed body. */
+  discard(): void {
+    if (this.stream && !this.stream.destroyed) this.stream.destroy();
+  }
+
+  /** A secret-free description for logs. */
+  toJSON(): Record<string, unknown> {
+    return {
+      statusCode: this.statusCode,
+      url: this.request.redactor.url(this.url),
+      elapsedMs: this.elapsedMs,
+      headers: this.headers.toJSON(),
+      bodyBytes: this.body.byteLength,
+      request: this.request.toJSON(),
+    };
+  }
+
+  toString(): string {
+    return `HttpResponse ${this.statusCode} ${this.request.method} ${this.request.redactor.url(this.url)}`;
+  }
+
+  [INSPECT](): string {
+    return `HttpResponse ${JSON.stringify(this.toJSON(), null, 2)}`;
+  }
+}

@@ -1,0 +1,29 @@
+import type { AuthHook } from '../auth/auth-hook';
+import type { Middleware } from './chain';
+import type { OriginTrust } from './origin-trust';
+import { sleep } from './sleep';
+
+/**
+ * Adds credentials to requests for trusted origins and, after an auth error, refreshes and
+ * replays within the hook's retry strategy. A replay does not spend a request-retry attempt.
+ * An excluded path (or a foreign origin) is sent as is, and its 401 comes back untouched.
+ */
+export function authMiddleware(hook: AuthHook, trust: OriginTrust): Middleware {
+  return async (request, context, next) => {
+    if (!request.credentialsAllowed || !trust.isTrusted(request.target.origin) || !hook.shouldAuthenticate(request)) {
+      return next(request, context);
+    }
+    const strategy = hook.retryStrategy;
+    for (let attempt = 0; ; attempt++) {
+      const applied = hook.apply(request);
+      const sent = applied instanceof Promise ? await applied : applied;
+      const response = await next(sent, context);
+      if (!hook.isAuthError(response)) return response;
+      if (!request.isReplayable || !strategy.shouldRetry(response, attempt)) return response;
+      const delayMs = strategy.getDelayMs(attempt);
+      if (delayMs > 0) await sleep(delayMs, request.signal);
+      if (!(await hook.refresh(sent))) return response;
+      response.discard();
+    }
+  };
+}

@@ -1,0 +1,42 @@
+import type { HttpRequest } from '../http/request';
+
+/**
+ * State of one client call, shared by its retries and handed to every hook.
+ *
+ * @example
+ * ```ts
+ * builder.withRequestHook((request, context) => {
+ *   context.metadata.startedAt ??= Date.now();
+ *   return request;
+ * });
+ * ```
+ */
+export class RequestContext {
+  /** 0 for the first try, then 1, 2, … for request retries. */
+  attempt = 0;
+  /** The retry budget of the configured strategy. */
+  readonly maxRetries: number;
+  /** Free-form data shared by the hooks of one call (correlation id, rate-limit info…). */
+  readonly metadata: Record<string, unknown> = {};
+  /** The request as the caller made it (before hooks and credentials). */
+  readonly request: HttpRequest;
+  /** @internal how many times the request went on the wire (all hops, replays and retries) */
+  sends = 0;
+  /** @internal resolve at the headers and hand the body out as a stream */
+  readonly stream: boolean;
+
+  constructor(request: HttpRequest, maxRetries: number, stream = false) {
+    this.request = request;
+    this.maxRetries = maxRetries;
+    this.stream = stream;
+  }
+
+  /** True from the first retry on. */
+  get isRetry(): boolean {
+    return this.attempt > 0;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { attempt: this.attempt, maxRetries: this.maxRetries, isRetry: this.isRetry };
+  }
+}

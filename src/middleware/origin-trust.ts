@@ -1,0 +1,20 @@
+/** The origins that may receive credentials: the base URL's and `withTrustedOrigins`. */
+export class OriginTrust {
+  readonly #origins: ReadonlySet<string>;
+
+  constructor(origins: Iterable<string>) {
+    this.#origins = new Set(origins);
+  }
+
+  isTrusted(origin: string): boolean {
+    return this.#origins.has(origin);
+  }
+
+  get size(): number {
+    return this.#origins.size;
+  }
+
+  toJSON(): string[] {
+    return [...this.#origins];
+  }
+}

@@ -1,0 +1,92 @@
+import { TooManyRedirectsException } from '../errors/transport-errors';
+import { HttpRequest } from '../http/request';
+import type { HttpResponse } from '../http/response';
+import { channels, publish } from '../observability/events';
+import type { Middleware } from './chain';
+import type { OriginTrust } from './origin-trust';
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const BODY_HEADERS = ['content-type', 'content-length', 'content-encoding', 'transfer-encoding'];
+
+export interface RedirectPolicy {
+  /** Follow 301/302/303/307/308. */
+  readonly follow: boolean;
+  /** Longest chain followed; one more is a `TooManyRedirectsException`. */
+  readonly maxRedirects: number;
+}
+
+function nextHop(request: HttpRequest, response: HttpResponse, location: string, trust: OriginTrust): HttpRequest | undefined {
+  let url: URL;
+  try {
+    // Resolving Location against the current URL is what RFC 9110 §10.2.2 asks for.
+    url = new URL(location, request.url);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  if (url.username || url.password) return undefined;
+  url.hash = '';
+
+  const status = response.statusCode;
+  const switchToGet = status === 303 ? request.method !== 'HEAD' : (status === 301 || status === 302) && request.method === 'POST';
+  if (!switchToGet && !request.isReplayable) return undefined;
+
+  const crossOrigin = url.origin !== request.target.origin;
+  const downgrade = request.target.origin.startsWith('https:') && url.protocol === 'http:';
+  const headers: Record<string, string> = {};
+  for (const name of Object.keys(request.headers)) {
+    if ((crossOrigin || downgrade) && request.redactor.isSensitive(name)) continue;
+    if (switchToGet && BODY_HEADERS.includes(name)) continue;
+    headers[name] = request.headers[name]!;
+  }
+  const pathname = url.pathname;
+  const fields = request.fields();
+  return HttpRequest.trusted({
+    ...fields,
+    method: switchToGet ? 'GET' : request.method,
+    url: { href: url.href, origin: url.origin, path: pathname + url.search, pathname },
+    headers,
+    body: switchToGet ? undefined : request.body,
+    json: switchToGet ? undefined : request.json,
+    data: switchToGet ? undefined : request.data,
+    // Once the chain leaves the trusted origins (or drops to http), credentials stay off for good.
+    credentialsAllowed: fields.credentialsAllowed && !downgrade && trust.isTrusted(url.origin),
+  });
+}
+
+/**
+ * Follows redirects hop by hop. Sits outside the auth layer, so every hop is authorised (or
+ * not) for its own origin; credential headers never cross to another origin or down to http.
+ */
+export function redirectMiddleware(policy: RedirectPolicy, trust: OriginTrust): Middleware {
+  return async (request, context, next) => {
+    let response = await next(request, context);
+    if (!REDIRECT_STATUSES.has(response.statusCode)) return response;
+    let current = request;
+    for (let hops = 0; REDIRECT_STATUSES.has(response.statusCode); hops++) {
+      const location = response.headers.get('location');
+      if (!location) return response;
+      const hop = nextHop(current, response, location, trust);
+      if (!hop) return response;
+      if (hops >= policy.maxRedirects) {
+        response.discard();
+        throw new TooManyRedirectsException(
+          `${request.method} ${request.redactor.url(request.url)} exceeded maxRedirects (${policy.maxRedirects})`,
+          { context: { method: request.method, url: request.redactor.url(request.url), maxRedirects: policy.maxRedirects } },
+        );
+      }
+      response.discard();
+      const from = current;
+      publish(channels.requestRedirect, () => ({
+        method: from.method,
+        from: from.redactor.url(from.url),
+        to: hop.redactor.url(hop.url),
+        statusCode: response.statusCode,
+        credentials: hop.credentialsAllowed,
+      }));
+      current = hop;
+      response = await next(current, context);
+    }
+    return response;
+  };
+}

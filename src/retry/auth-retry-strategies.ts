@@ -1,0 +1,210 @@
+import type { HttpResponse } from '../http/response';
+import { exponentialDelayMs } from './backoff';
+
+/** Decides whether, and when, a request rejected for its credentials is replayed after a refresh. */
+export interface AuthRetryStrategy {
+  /** How many replays at most. */
+  readonly maxRetries: number;
+  /** Whether this response means the credentials were rejected. */
+  isAuthError(response: HttpResponse): boolean;
+  /** Whether to refresh and replay; `attempt` counts replays already done (0-based). */
+  shouldRetry(response: HttpResponse, attempt: number): boolean;
+  /** Wait before the replay, in milliseconds. */
+  getDelayMs(attempt: number): number;
+}
+
+function checkCount(value: number, option: string): number {
+  if (!Number.isInteger(value) || value < 0) throw new RangeError(`${option} must be a non-negative integer`);
+  return value;
+}
+
+function checkDelay(value: number, option: string): number {
+  if (!Number.isFinite(value) || value < 0) throw new RangeError(`${option} must be a non-negative number of ms`);
+  return value;
+}
+
+function statusSet(codes: Iterable<number> | undefined): ReadonlySet<number> {
+  const set = new Set(codes ?? [401]);
+  for (const code of set) {
+    if (!Number.isInteger(code) || code < 100 || code > 599) throw new RangeError('authErrorCodes must be HTTP status codes');
+  }
+  return set;
+}
+
+export interface AuthErrorCodesOption {
+  /**
+   * Statuses that mean "credentials rejected".
+   * @default [401]
+   */
+  readonly authErrorCodes?: Iterable<number>;
+}
+
+/** Never replays: an auth error is returned as is. The default of static credentials. */
+export class NoAuthRetryStrategy implements AuthRetryStrategy {
+  readonly maxRetries = 0;
+  readonly #codes: ReadonlySet<number>;
+
+  constructor(options: AuthErrorCodesOption = {}) {
+    this.#codes = statusSet(options.authErrorCodes);
+  }
+
+  isAuthError(response: HttpResponse): boolean {
+    return this.#codes.has(response.statusCode);
+  }
+
+  shouldRetry(): boolean {
+    return false;
+  }
+
+  getDelayMs(): number {
+    return 0;
+  }
+}
+
+export interface SimpleAuthRetryOptions extends AuthErrorCodesOption {
+  /** Replays at most. @default 1 */
+  readonly maxRetries?: number;
+  /** Fixed wait before each replay. @default 0 */
+  readonly delayMs?: number;
+}
+
+/**
+ * Refresh and replay up to `maxRetries` times with a fixed delay. The default of `withTokenAuth`.
+ * @example
+ * ```ts
+ * builder.withTokenAuth(manager, { authRetryStrategy: new SimpleAuthRetryStrategy({ maxRetries: 1, delayMs: 500 }) });
+ * ```
+ */
+export class SimpleAuthRetryStrategy implements AuthRetryStrategy {
+  readonly maxRetries: number;
+  readonly delayMs: number;
+  readonly #codes: ReadonlySet<number>;
+
+  constructor(options: SimpleAuthRetryOptions = {}) {
+    this.maxRetries = checkCount(options.maxRetries ?? 1, 'maxRetries');
+    this.delayMs = checkDelay(options.delayMs ?? 0, 'delayMs');
+    this.#codes = statusSet(options.authErrorCodes);
+  }
+
+  isAuthError(response: HttpResponse): boolean {
+    return this.#codes.has(response.statusCode);
+  }
+
+  shouldRetry(response: HttpResponse, attempt: number): boolean {
+    return attempt < this.maxRetries && this.isAuthError(response);
+  }
+
+  getDelayMs(): number {
+    return this.delayMs;
+  }
+}
+
+export interface ExponentialAuthRetryOptions extends AuthErrorCodesOption {
+  /** Replays at most. @default 2 */
+  readonly maxRetries?: number;
+  /** First delay. @default 500 */
+  readonly baseDelayMs?: number;
+  /** Largest delay. @default 5000 */
+  readonly maxDelayMs?: number;
+  /** Growth per replay. @default 2 */
+  readonly multiplier?: number;
+  /** Full jitter: a random delay in `[0, cap]`. @default true */
+  readonly jitter?: boolean;
+}
+
+/**
+ * Refresh and replay with exponentially growing, jittered delays.
+ * @example
+ * ```ts
+ * new ExponentialAuthRetryStrategy({ maxRetries: 3, baseDelayMs: 500, maxDelayMs: 5000 });
+ * ```
+ */
+export class ExponentialAuthRetryStrategy implements AuthRetryStrategy {
+  readonly maxRetries: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  readonly multiplier: number;
+  readonly jitter: boolean;
+  readonly #codes: ReadonlySet<number>;
+
+  constructor(options: ExponentialAuthRetryOptions = {}) {
+    this.maxRetries = checkCount(options.maxRetries ?? 2, 'maxRetries');
+    this.baseDelayMs = checkDelay(options.baseDelayMs ?? 500, 'baseDelayMs');
+    this.maxDelayMs = checkDelay(options.maxDelayMs ?? 5000, 'maxDelayMs');
+    this.multiplier = options.multiplier ?? 2;
+    if (!Number.isFinite(this.multiplier) || this.multiplier < 1) throw new RangeError('multiplier must be >= 1');
+    this.jitter = options.jitter ?? true;
+    this.#codes = statusSet(options.authErrorCodes);
+  }
+
+  isAuthError(response: HttpResponse): boolean {
+    return this.#codes.has(response.statusCode);
+  }
+
+  shouldRetry(response: HttpResponse, attempt: number): boolean {
+    return attempt < this.maxRetries && this.isAuthError(response);
+  }
+
+  getDelayMs(attempt: number): number {
+    return exponentialDelayMs(attempt, this);
+  }
+}
+
+export interface ConditionalAuthRetryOptions extends AuthErrorCodesOption {
+  /** Replays at most. @default 1 */
+  readonly maxRetries?: number;
+  /** Fixed wait before each replay. @default 0 */
+  readonly delayMs?: number;
+  /**
+   * Decides from the (fully read) response whether a refresh can help.
+   * @example (response) => response.jsonOrNull<{ error?: string }>()?.error === 'token_expired'
+   */
+  readonly shouldRetry?: (response: HttpResponse) => boolean;
+  /** Overrides `authErrorCodes`. */
+  readonly isAuthError?: (response: HttpResponse) => boolean;
+}
+
+/**
+ * Replays only when your predicate says a refresh can help.
+ * @example
+ * ```ts
+ * new ConditionalAuthRetryStrategy({
+ *   maxRetries: 2,
+ *   shouldRetry: (response) => response.jsonOrNull<{ error?: string }>()?.error === 'token_expired',
+ * });
+ * ```
+ */
+export class ConditionalAuthRetryStrategy implements AuthRetryStrategy {
+  readonly maxRetries: number;
+  readonly delayMs: number;
+  readonly #codes: ReadonlySet<number>;
+  readonly #shouldRetry: ((response: HttpResponse) => boolean) | undefined;
+  readonly #isAuthError: ((response: HttpResponse) => boolean) | undefined;
+
+  constructor(options: ConditionalAuthRetryOptions = {}) {
+    this.maxRetries = checkCount(options.maxRetries ?? 1, 'maxRetries');
+    this.delayMs = checkDelay(options.delayMs ?? 0, 'delayMs');
+    this.#codes = statusSet(options.authErrorCodes);
+    if (options.shouldRetry !== undefined && typeof options.shouldRetry !== 'function') {
+      throw new TypeError('shouldRetry must be a function');
+    }
+    if (options.isAuthError !== undefined && typeof options.isAuthError !== 'function') {
+      throw new TypeError('isAuthError must be a function');
+    }
+    this.#shouldRetry = options.shouldRetry;
+    this.#isAuthError = options.isAuthError;
+  }
+
+  isAuthError(response: HttpResponse): boolean {
+    return this.#isAuthError ? this.#isAuthError(response) === true : this.#codes.has(response.statusCode);
+  }
+
+  shouldRetry(response: HttpResponse, attempt: number): boolean {
+    if (attempt >= this.maxRetries || !this.isAuthError(response)) return false;
+    return this.#shouldRetry ? this.#shouldRetry(response) === true : true;
+  }
+
+  getDelayMs(): number {
+    return this.delayMs;
+  }
+}
