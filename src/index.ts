@@ -1,11 +1,11 @@
 // The public surface of requestforge: re-exports only.
 
 export type { AuthHook } from './auth/auth-hook';
-export { type CompositeAuthOptions, CompositeAuthHook } from './auth/composite-auth-hook';
+export { CompositeAuthHook, type CompositeAuthOptions } from './auth/composite-auth-hook';
 export type { PathExclusionOptions } from './auth/path-matcher';
 export {
-  type ApiKeyAuthOptions,
   ApiKeyAuthHook,
+  type ApiKeyAuthOptions,
   BasicAuthHook,
   BearerTokenAuthHook,
   type StaticAuthOptions,
@@ -35,7 +35,7 @@ export type {
   ResponseHookFunction,
 } from './hooks/types';
 export type { FormFields, RequestBody } from './http/body';
-export { toCurl, type ToCurlOptions } from './http/curl';
+export { type ToCurlOptions, toCurl } from './http/curl';
 export { HttpHeaders } from './http/http-headers';
 export { type HttpMethod, HttpRequest, type HttpRequestInit } from './http/request';
 export { HttpResponse } from './http/response';
@@ -47,13 +47,13 @@ export { DEFAULT_SENSITIVE_KEYS } from './observability/redact';
 export {
   type AuthErrorCodesOption,
   type AuthRetryStrategy,
-  ConditionalAuthRetryStrategy,
   type ConditionalAuthRetryOptions,
-  ExponentialAuthRetryStrategy,
+  ConditionalAuthRetryStrategy,
   type ExponentialAuthRetryOptions,
+  ExponentialAuthRetryStrategy,
   NoAuthRetryStrategy,
-  SimpleAuthRetryStrategy,
   type SimpleAuthRetryOptions,
+  SimpleAuthRetryStrategy,
 } from './retry/auth-retry-strategies';
 export type { RetryOutcome, RetryStrategy } from './retry/retry-strategy';
 export type { Dispatcher } from './transport/dispatcher';

@@ -28,10 +28,13 @@ export class CompositeAuthHook implements AuthHook {
   readonly headerNames: readonly string[];
 
   constructor(hooks: readonly AuthHook[], options: CompositeAuthOptions = {}) {
-    if (!Array.isArray(hooks) || hooks.length === 0) throw new TypeError('CompositeAuthHook needs at least one hook');
+    if (!Array.isArray(hooks) || hooks.length === 0)
+      throw new TypeError('CompositeAuthHook needs at least one hook');
     const strategy = options.strategy ?? 'first_match';
     if (strategy !== 'first_match' && strategy !== 'all') {
-      throw new TypeError(`CompositeAuthHook strategy must be 'first_match' or 'all', got ${String(strategy)}`);
+      throw new TypeError(
+        `CompositeAuthHook strategy must be 'first_match' or 'all', got ${String(strategy)}`,
+      );
     }
     this.hooks = Object.freeze([...hooks]);
     this.strategy = strategy;

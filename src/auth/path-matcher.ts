@@ -30,7 +30,8 @@ function toList(value: Iterable<string> | undefined, option: string): string[] {
   }
   const list = [...value];
   for (const item of list) {
-    if (typeof item !== 'string' || item === '') throw new TypeError(`${option} must contain non-empty strings`);
+    if (typeof item !== 'string' || item === '')
+      throw new TypeError(`${option} must contain non-empty strings`);
   }
   return list;
 }
@@ -68,7 +69,8 @@ export class PathMatcher {
       if (!pattern.startsWith('/') && !pattern.startsWith('*')) {
         throw new TypeError(`excludedPathPatterns entries must start with "/" or "*": ${pattern}`);
       }
-      if (pattern.includes('#')) throw new TypeError(`excludedPathPatterns entries must not contain "#": ${pattern}`);
+      if (pattern.includes('#'))
+        throw new TypeError(`excludedPathPatterns entries must not contain "#": ${pattern}`);
       globs.push(compileGlob(fold(canonicalPath(pattern))));
     }
     this.#exact = exact;

@@ -96,7 +96,11 @@ export interface ApiKeyAuthOptions extends StaticAuthOptions {
  */
 export class ApiKeyAuthHook extends StaticHeaderAuthHook {
   constructor(apiKey: string, options: ApiKeyAuthOptions = {}) {
-    super(checkHeaderName(options.headerName ?? 'X-API-Key', 'headerName'), checkSecret(apiKey, 'The API key'), options);
+    super(
+      checkHeaderName(options.headerName ?? 'X-API-Key', 'headerName'),
+      checkSecret(apiKey, 'The API key'),
+      options,
+    );
   }
 }
 
@@ -110,7 +114,8 @@ export class ApiKeyAuthHook extends StaticHeaderAuthHook {
 export class BasicAuthHook extends StaticHeaderAuthHook {
   constructor(username: string, password: string, options: StaticAuthOptions = {}) {
     if (typeof username !== 'string') throw new TypeError('The basic-auth username must be a string');
-    if (username.includes(':')) throw new TypeError('The basic-auth username must not contain ":" (RFC 7617)');
+    if (username.includes(':'))
+      throw new TypeError('The basic-auth username must not contain ":" (RFC 7617)');
     if (typeof password !== 'string') throw new TypeError('The basic-auth password must be a string');
     // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we refuse
     if (/[\u0000-\u001f\u007f]/.test(username + password)) {

@@ -13,7 +13,8 @@ import { redirectMiddleware } from '../middleware/redirect';
  */
 export function assembleChain(config: HttpClientConfig, trust: OriginTrust, terminal: Handler): Handler {
   const chain: Middleware[] = [];
-  if (config.followRedirects) chain.push(redirectMiddleware({ follow: true, maxRedirects: config.maxRedirects }, trust));
+  if (config.followRedirects)
+    chain.push(redirectMiddleware({ follow: true, maxRedirects: config.maxRedirects }, trust));
   if (config.authHook) chain.push(authMiddleware(config.authHook, trust));
   return compose(chain, terminal);
 }

@@ -19,7 +19,7 @@ import type { SendOptions, Transport } from '../transport/transport';
 import { UndiciTransport } from '../transport/undici-transport';
 import { VERSION } from '../version';
 import { assembleChain } from './assemble';
-import { runMany, type RequestManyOptions, type RequestManyResult } from './request-many';
+import { type RequestManyOptions, type RequestManyResult, runMany } from './request-many';
 
 /** Per-request options of the verb helpers. */
 export interface RequestOptions {
@@ -115,8 +115,16 @@ export class HttpClient {
     }
     this.#trustedDefaults = Object.freeze(defaults);
     this.#untrustedDefaults = Object.freeze(untrusted);
-    this.#bufferOptions = Object.freeze({ timeoutMs: config.timeoutMs, maxResponseBytes: config.maxResponseBytes, stream: false });
-    this.#streamOptions = Object.freeze({ timeoutMs: config.timeoutMs, maxResponseBytes: config.maxResponseBytes, stream: true });
+    this.#bufferOptions = Object.freeze({
+      timeoutMs: config.timeoutMs,
+      maxResponseBytes: config.maxResponseBytes,
+      stream: false,
+    });
+    this.#streamOptions = Object.freeze({
+      timeoutMs: config.timeoutMs,
+      maxResponseBytes: config.maxResponseBytes,
+      stream: true,
+    });
     this.#maxRetries = config.retryStrategy?.maxRetries ?? 0;
     this.#handler = assembleChain(config, this.#trust, (request, context) => this.#send(request, context));
   }
@@ -139,7 +147,11 @@ export class HttpClient {
     return this.#sendObserved(request, context, options);
   }
 
-  async #sendObserved(request: HttpRequest, context: RequestContext, options: SendOptions): Promise<HttpResponse> {
+  async #sendObserved(
+    request: HttpRequest,
+    context: RequestContext,
+    options: SendOptions,
+  ): Promise<HttpResponse> {
     const base = () => ({
       method: request.method,
       url: request.redactor.url(request.url),
@@ -149,7 +161,11 @@ export class HttpClient {
     publish(channels.requestStart, base);
     try {
       const response = await this.#transport.send(request, options);
-      publish(channels.requestEnd, () => ({ ...base(), statusCode: response.statusCode, elapsedMs: response.elapsedMs }));
+      publish(channels.requestEnd, () => ({
+        ...base(),
+        statusCode: response.statusCode,
+        elapsedMs: response.elapsedMs,
+      }));
       return response;
     } catch (error) {
       publish(channels.requestEnd, () => ({
@@ -161,7 +177,8 @@ export class HttpClient {
   }
 
   #build(init: RequestInit): HttpRequest {
-    if (init === null || typeof init !== 'object') throw new RequestBuildException('Request options must be an object');
+    if (init === null || typeof init !== 'object')
+      throw new RequestBuildException('Request options must be an object');
     const method = typeof init.method === 'string' ? init.method.toUpperCase() : '';
     if (!TOKEN.test(method) || method === 'CONNECT') {
       throw new RequestBuildException('Invalid HTTP method', { context: { reason: 'method' } });
@@ -183,7 +200,10 @@ export class HttpClient {
       headers = { ...headers, 'content-type': encoded.contentType };
     }
     const timeoutMs = init.timeoutMs;
-    if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0)) {
+    if (
+      timeoutMs !== undefined &&
+      (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0)
+    ) {
       throw new RequestBuildException('timeoutMs must be a positive number of milliseconds');
     }
     const signal = init.signal;

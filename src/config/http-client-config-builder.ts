@@ -131,7 +131,8 @@ export class HttpClientConfigBuilder {
    * @example builder.withHeaders({ Accept: 'application/json', 'X-Team': 'payments' })
    */
   withHeaders(headers: Readonly<Record<string, string>>): this {
-    if (headers === null || typeof headers !== 'object') throw new TypeError('withHeaders: expected an object');
+    if (headers === null || typeof headers !== 'object')
+      throw new TypeError('withHeaders: expected an object');
     for (const name of Object.keys(headers)) this.#headers.push([name, headers[name]]);
     return this;
   }
@@ -211,7 +212,10 @@ export class HttpClientConfigBuilder {
   }
 
   /** @internal Appends hooks; the public `with*Hook` methods validate and normalise. */
-  protected addHooks(kind: 'request' | 'response' | 'error', create: Thunk<RequestHook | ResponseHook | ErrorHook>): this {
+  protected addHooks(
+    kind: 'request' | 'response' | 'error',
+    create: Thunk<RequestHook | ResponseHook | ErrorHook>,
+  ): this {
     if (kind === 'request') this.#requestHooks.push(create as Thunk<RequestHook>);
     else if (kind === 'response') this.#responseHooks.push(create as Thunk<ResponseHook>);
     else this.#errorHooks.push(create as Thunk<ErrorHook>);
@@ -342,7 +346,9 @@ export class HttpClientConfigBuilder {
     if (typeof follow !== 'boolean') throw new TypeError('withRedirects: follow must be a boolean');
     const maxRedirects = this.#redirects.maxRedirects ?? DEFAULTS.maxRedirects;
     if (!Number.isInteger(maxRedirects) || maxRedirects < 0) {
-      throw new RangeError(`withRedirects: maxRedirects must be a non-negative integer, got ${String(maxRedirects)}`);
+      throw new RangeError(
+        `withRedirects: maxRedirects must be a non-negative integer, got ${String(maxRedirects)}`,
+      );
     }
 
     if (this.#tls?.rejectUnauthorized !== undefined && typeof this.#tls.rejectUnauthorized !== 'boolean') {
@@ -352,7 +358,8 @@ export class HttpClientConfigBuilder {
     const connections = positiveInteger(this.#connections, 'withConnections');
     if (
       this.#dispatcher !== undefined &&
-      (this.#dispatcher === null || typeof (this.#dispatcher as { dispatch?: unknown }).dispatch !== 'function')
+      (this.#dispatcher === null ||
+        typeof (this.#dispatcher as { dispatch?: unknown }).dispatch !== 'function')
     ) {
       throw new TypeError('withDispatcher: expected an undici Dispatcher');
     }

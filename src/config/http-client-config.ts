@@ -1,8 +1,8 @@
 import type { AuthHook } from '../auth/auth-hook';
 import type { ErrorHook, RequestHook, ResponseHook } from '../hooks/types';
 import type { BaseUrl } from '../http/url';
-import { INSPECT, REDACTED } from '../observability/redact-constants';
 import { Redactor } from '../observability/redact';
+import { INSPECT, REDACTED } from '../observability/redact-constants';
 import type { RetryStrategy } from '../retry/retry-strategy';
 import type { Dispatcher } from '../transport/dispatcher';
 import type { TlsOptions } from '../transport/undici-transport';
@@ -97,7 +97,9 @@ export class HttpClientConfig implements HttpClientConfigFields {
       timeoutMs: this.timeoutMs,
       headers: this.redactor.headers(this.headers),
       authHook: this.authHook ? (this.authHook.constructor?.name ?? 'AuthHook') : undefined,
-      retryStrategy: this.retryStrategy ? (this.retryStrategy.constructor?.name ?? 'RetryStrategy') : undefined,
+      retryStrategy: this.retryStrategy
+        ? (this.retryStrategy.constructor?.name ?? 'RetryStrategy')
+        : undefined,
       requestHooks: this.requestHooks.length,
       responseHooks: this.responseHooks.length,
       errorHooks: this.errorHooks.length,

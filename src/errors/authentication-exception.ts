@@ -1,4 +1,8 @@
-import { type ErrorCode, HttpClientException, type HttpClientExceptionOptions } from './http-client-exception';
+import {
+  type ErrorCode,
+  HttpClientException,
+  type HttpClientExceptionOptions,
+} from './http-client-exception';
 
 export interface AuthenticationExceptionOptions extends HttpClientExceptionOptions {
   /** The `serviceName` of the token provider that failed. */
@@ -35,7 +39,11 @@ export class AuthenticationException extends HttpClientException {
   /** HTTP status of the token endpoint's answer. */
   readonly statusCode: number | undefined;
 
-  constructor(message: string, options: AuthenticationExceptionOptions = {}, code: ErrorCode = 'ERR_AUTHENTICATION') {
+  constructor(
+    message: string,
+    options: AuthenticationExceptionOptions = {},
+    code: ErrorCode = 'ERR_AUTHENTICATION',
+  ) {
     super(message, options, code);
     this.serviceName = options.serviceName;
     this.error = options.error;

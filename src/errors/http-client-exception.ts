@@ -56,7 +56,11 @@ export class HttpClientException extends Error {
   /** How many times the request was sent (0 when it never left the process). */
   attempts: number;
 
-  constructor(message: string, options: HttpClientExceptionOptions = {}, code: ErrorCode = 'ERR_HTTP_CLIENT') {
+  constructor(
+    message: string,
+    options: HttpClientExceptionOptions = {},
+    code: ErrorCode = 'ERR_HTTP_CLIENT',
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;

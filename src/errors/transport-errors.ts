@@ -62,4 +62,3 @@ export class CircuitOpenException extends HttpClientException {
     super(message, options, 'ERR_CIRCUIT_OPEN');
   }
 }
-

@@ -4,7 +4,10 @@ import type { RequestContext } from '../middleware/context';
 
 /** Runs before each attempt; returns the request to send (or nothing to keep it). */
 export interface RequestHook {
-  beforeRequest(request: HttpRequest, context: RequestContext): HttpRequest | undefined | Promise<HttpRequest | undefined>;
+  beforeRequest(
+    request: HttpRequest,
+    context: RequestContext,
+  ): HttpRequest | undefined | Promise<HttpRequest | undefined>;
 }
 
 /** Runs after each attempt's response; returns the response to use (or nothing to keep it). */

@@ -34,7 +34,9 @@ function bodyText(request: HttpRequest, redact: boolean): string | undefined {
     return redactText(body, redactor);
   }
   if (body instanceof Uint8Array) {
-    return redact ? `<${body.byteLength} bytes>` : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString();
+    return redact
+      ? `<${body.byteLength} bytes>`
+      : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString();
   }
   return '<stream>';
 }

@@ -3,7 +3,12 @@ import { INSPECT, REDACTED } from '../observability/redact-constants';
 type RawHeaders = ReadonlyArray<Buffer | string>;
 
 /** Response header names whose values are credentials and are hidden when printed. */
-const SENSITIVE_RESPONSE_HEADERS = new Set(['set-cookie', 'authorization', 'proxy-authenticate', 'www-authenticate']);
+const SENSITIVE_RESPONSE_HEADERS = new Set([
+  'set-cookie',
+  'authorization',
+  'proxy-authenticate',
+  'www-authenticate',
+]);
 
 /**
  * Case-insensitive, read-only response headers.

@@ -1,5 +1,5 @@
-import { INSPECT } from '../observability/redact-constants';
 import { defaultRedactor, type Redactor } from '../observability/redact';
+import { INSPECT } from '../observability/redact-constants';
 import type { FormFields, RequestBody } from './body';
 import { isReplayableBody } from './body';
 import { checkHeader } from './header-validation';
@@ -195,4 +195,3 @@ export class HttpRequest {
     return `HttpRequest ${JSON.stringify(this.toJSON(), null, 2)}`;
   }
 }
-

@@ -85,7 +85,8 @@ export class HttpResponse {
    * @throws {ResponseParseException} when the body is empty or not JSON (with a short, redacted preview).
    */
   json<T = unknown>(): T {
-    const text = this.text;
+    // JSON is UTF-8 (RFC 8259 §8.1): no charset lookup, no header parsing on the hot path.
+    const text = this.#text ?? decode(this.body, 'utf-8');
     try {
       if (text.length === 0) throw new SyntaxError('empty body');
       return JSON.parse(text) as T;

@@ -38,7 +38,8 @@ function fail(message: string, reason: string): never {
 
 /** Parses and validates `withBaseUrl`; throws `TypeError` naming the option. */
 export function parseBaseUrl(url: string): BaseUrl {
-  if (typeof url !== 'string' || url.trim() === '') throw new TypeError('withBaseUrl: expected a non-empty URL');
+  if (typeof url !== 'string' || url.trim() === '')
+    throw new TypeError('withBaseUrl: expected a non-empty URL');
   if (CONTROL_CHARS.test(url)) throw new TypeError('withBaseUrl: the URL contains control characters');
   let parsed: URL;
   try {
@@ -52,7 +53,8 @@ export function parseBaseUrl(url: string): BaseUrl {
   if (parsed.username || parsed.password) {
     throw new TypeError('withBaseUrl: credentials in the URL are not supported; use withBasicAuth');
   }
-  if (parsed.search || parsed.hash) throw new TypeError('withBaseUrl: the base URL must not have a query or fragment');
+  if (parsed.search || parsed.hash)
+    throw new TypeError('withBaseUrl: the base URL must not have a query or fragment');
   const pathPrefix = parsed.pathname.replace(/\/+$/, '');
   return { origin: parsed.origin, prefix: parsed.origin + pathPrefix, pathPrefix };
 }
@@ -71,7 +73,8 @@ export function serializeParams(params: QueryParams | undefined): string {
     if (value === undefined || value === null) continue;
     const name = encodeURIComponent(key);
     if (Array.isArray(value)) {
-      for (const item of value as ReadonlyArray<QueryValue>) out += `${out ? '&' : ''}${name}=${encodeParam(item)}`;
+      for (const item of value as ReadonlyArray<QueryValue>)
+        out += `${out ? '&' : ''}${name}=${encodeParam(item)}`;
     } else {
       out += `${out ? '&' : ''}${name}=${encodeParam(value as QueryValue)}`;
     }
@@ -89,8 +92,10 @@ function toCanonical(joined: string): CanonicalUrl {
   if (url.username !== '' || url.password !== '') {
     return fail('Credentials in the request URL are not supported; use withBasicAuth', 'userinfo');
   }
-  const pathname = url.pathname;
-  return { href: url.href, origin: url.origin, path: pathname + url.search, pathname };
+  const href = url.href;
+  const origin = url.origin;
+  // href is origin + path + query for http(s) without user-info; slicing keeps a bare "?" too.
+  return { href, origin, path: href.slice(origin.length), pathname: url.pathname };
 }
 
 /**
@@ -99,7 +104,11 @@ function toCanonical(joined: string): CanonicalUrl {
  * Never `new URL(path, base)`: that turns `//evil`, `\\evil` and `https:evil` into other hosts
  * and drops the base path. Anything ambiguous is refused with `RequestBuildException`.
  */
-export function buildRequestUrl(base: BaseUrl | undefined, input: string, params?: QueryParams): CanonicalUrl {
+export function buildRequestUrl(
+  base: BaseUrl | undefined,
+  input: string,
+  params?: QueryParams,
+): CanonicalUrl {
   if (typeof input !== 'string') return fail(`Request URL must be a string, got ${typeof input}`, 'type');
   if (CONTROL_CHARS.test(input)) return fail('Request URL contains control characters', 'control-characters');
   const hash = input.indexOf('#');
@@ -135,6 +144,9 @@ export function buildRequestUrl(base: BaseUrl | undefined, input: string, params
     (prefix !== '' && canonical.pathname !== prefix && !canonical.pathname.startsWith(`${prefix}/`))
   ) {
     return fail('Request path climbs above the base URL path', 'dot-segments');
+  }
+  if (canonical.pathname.startsWith('//')) {
+    return fail('Request path must not resolve to one starting with "//"', 'authority');
   }
   return canonical;
 }

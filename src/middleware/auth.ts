@@ -9,8 +9,28 @@ import { sleep } from './sleep';
  * An excluded path (or a foreign origin) is sent as is, and its 401 comes back untouched.
  */
 export function authMiddleware(hook: AuthHook, trust: OriginTrust): Middleware {
+  if (hook.retryStrategy.maxRetries === 0) {
+    // Nothing to replay: hand the response straight through, without awaiting it here.
+    return (request, context, next) => {
+      if (
+        !request.credentialsAllowed ||
+        !trust.isTrusted(request.target.origin) ||
+        !hook.shouldAuthenticate(request)
+      ) {
+        return next(request, context);
+      }
+      const applied = hook.apply(request);
+      return applied instanceof Promise
+        ? applied.then((sent) => next(sent, context))
+        : next(applied, context);
+    };
+  }
   return async (request, context, next) => {
-    if (!request.credentialsAllowed || !trust.isTrusted(request.target.origin) || !hook.shouldAuthenticate(request)) {
+    if (
+      !request.credentialsAllowed ||
+      !trust.isTrusted(request.target.origin) ||
+      !hook.shouldAuthenticate(request)
+    ) {
       return next(request, context);
     }
     const strategy = hook.retryStrategy;

@@ -6,7 +6,11 @@ import type { RequestContext } from './context';
 export type Handler = (request: HttpRequest, context: RequestContext) => Promise<HttpResponse>;
 
 /** One link of the chain: may change the request, call `next` (any number of times), change the response. */
-export type Middleware = (request: HttpRequest, context: RequestContext, next: Handler) => Promise<HttpResponse>;
+export type Middleware = (
+  request: HttpRequest,
+  context: RequestContext,
+  next: Handler,
+) => Promise<HttpResponse>;
 
 /** Composes middleware outermost-first around a terminal handler, once, at client construction. */
 export function compose(middleware: readonly Middleware[], terminal: Handler): Handler {

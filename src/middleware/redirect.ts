@@ -15,7 +15,12 @@ export interface RedirectPolicy {
   readonly maxRedirects: number;
 }
 
-function nextHop(request: HttpRequest, response: HttpResponse, location: string, trust: OriginTrust): HttpRequest | undefined {
+function nextHop(
+  request: HttpRequest,
+  response: HttpResponse,
+  location: string,
+  trust: OriginTrust,
+): HttpRequest | undefined {
   let url: URL;
   try {
     // Resolving Location against the current URL is what RFC 9110 §10.2.2 asks for.
@@ -28,7 +33,10 @@ function nextHop(request: HttpRequest, response: HttpResponse, location: string,
   url.hash = '';
 
   const status = response.statusCode;
-  const switchToGet = status === 303 ? request.method !== 'HEAD' : (status === 301 || status === 302) && request.method === 'POST';
+  const switchToGet =
+    status === 303
+      ? request.method !== 'HEAD'
+      : (status === 301 || status === 302) && request.method === 'POST';
   if (!switchToGet && !request.isReplayable) return undefined;
 
   const crossOrigin = url.origin !== request.target.origin;
@@ -39,12 +47,16 @@ function nextHop(request: HttpRequest, response: HttpResponse, location: string,
     if (switchToGet && BODY_HEADERS.includes(name)) continue;
     headers[name] = request.headers[name]!;
   }
-  const pathname = url.pathname;
   const fields = request.fields();
   return HttpRequest.trusted({
     ...fields,
     method: switchToGet ? 'GET' : request.method,
-    url: { href: url.href, origin: url.origin, path: pathname + url.search, pathname },
+    url: {
+      href: url.href,
+      origin: url.origin,
+      path: url.href.slice(url.origin.length),
+      pathname: url.pathname,
+    },
     headers,
     body: switchToGet ? undefined : request.body,
     json: switchToGet ? undefined : request.json,
@@ -72,7 +84,13 @@ export function redirectMiddleware(policy: RedirectPolicy, trust: OriginTrust): 
         response.discard();
         throw new TooManyRedirectsException(
           `${request.method} ${request.redactor.url(request.url)} exceeded maxRedirects (${policy.maxRedirects})`,
-          { context: { method: request.method, url: request.redactor.url(request.url), maxRedirects: policy.maxRedirects } },
+          {
+            context: {
+              method: request.method,
+              url: request.redactor.url(request.url),
+              maxRedirects: policy.maxRedirects,
+            },
+          },
         );
       }
       response.discard();

@@ -5,7 +5,9 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (ms <= 0 && !signal?.aborted) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const aborted = () =>
-      new RequestAbortedException('The request was aborted while waiting to retry', { cause: signal?.reason });
+      new RequestAbortedException('The request was aborted while waiting to retry', {
+        cause: signal?.reason,
+      });
     if (signal?.aborted) {
       reject(aborted());
       return;

@@ -96,7 +96,8 @@ export class Redactor {
     const schemeEnd = out.indexOf('://');
     if (at !== -1 && schemeEnd !== -1) {
       const authorityEnd = out.indexOf('/', schemeEnd + 3);
-      if (authorityEnd === -1 || at < authorityEnd) out = `${out.slice(0, schemeEnd + 3)}${REDACTED}@${out.slice(at + 1)}`;
+      if (authorityEnd === -1 || at < authorityEnd)
+        out = `${out.slice(0, schemeEnd + 3)}${REDACTED}@${out.slice(at + 1)}`;
     }
     const q = out.indexOf('?');
     if (q === -1) return out;

@@ -19,14 +19,16 @@ function checkCount(value: number, option: string): number {
 }
 
 function checkDelay(value: number, option: string): number {
-  if (!Number.isFinite(value) || value < 0) throw new RangeError(`${option} must be a non-negative number of ms`);
+  if (!Number.isFinite(value) || value < 0)
+    throw new RangeError(`${option} must be a non-negative number of ms`);
   return value;
 }
 
 function statusSet(codes: Iterable<number> | undefined): ReadonlySet<number> {
   const set = new Set(codes ?? [401]);
   for (const code of set) {
-    if (!Number.isInteger(code) || code < 100 || code > 599) throw new RangeError('authErrorCodes must be HTTP status codes');
+    if (!Number.isInteger(code) || code < 100 || code > 599)
+      throw new RangeError('authErrorCodes must be HTTP status codes');
   }
   return set;
 }
@@ -132,7 +134,8 @@ export class ExponentialAuthRetryStrategy implements AuthRetryStrategy {
     this.baseDelayMs = checkDelay(options.baseDelayMs ?? 500, 'baseDelayMs');
     this.maxDelayMs = checkDelay(options.maxDelayMs ?? 5000, 'maxDelayMs');
     this.multiplier = options.multiplier ?? 2;
-    if (!Number.isFinite(this.multiplier) || this.multiplier < 1) throw new RangeError('multiplier must be >= 1');
+    if (!Number.isFinite(this.multiplier) || this.multiplier < 1)
+      throw new RangeError('multiplier must be >= 1');
     this.jitter = options.jitter ?? true;
     this.#codes = statusSet(options.authErrorCodes);
   }

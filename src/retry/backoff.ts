@@ -10,7 +10,11 @@ export interface BackoffParameters {
  * The delay before retry number `attempt` (0-based): `cap = min(maxDelayMs, baseDelayMs × multiplier^attempt)`;
  * with jitter a uniformly random value in `[0, cap]` ("full jitter"), else `cap`.
  */
-export function exponentialDelayMs(attempt: number, parameters: BackoffParameters, random: () => number = Math.random): number {
+export function exponentialDelayMs(
+  attempt: number,
+  parameters: BackoffParameters,
+  random: () => number = Math.random,
+): number {
   const { baseDelayMs, maxDelayMs, multiplier, jitter } = parameters;
   const exponent = Math.max(0, attempt);
   const raw = baseDelayMs * multiplier ** exponent;

@@ -42,19 +42,39 @@ function errorCode(error: unknown): string | undefined {
 }
 
 /** Maps an undici / socket / TLS error to the matching typed exception (no secret in the message). */
-export function mapTransportError(error: unknown, request: HttpRequest, timeoutMs: number): HttpClientException {
+export function mapTransportError(
+  error: unknown,
+  request: HttpRequest,
+  timeoutMs: number,
+): HttpClientException {
   if (error instanceof HttpClientException) return error;
   const code = errorCode(error);
   const where = `${request.method} ${request.redactor.url(request.url)}`;
-  const context = { method: request.method, url: request.redactor.url(request.url), ...(code ? { errorCode: code } : {}) };
+  const context = {
+    method: request.method,
+    url: request.redactor.url(request.url),
+    ...(code ? { errorCode: code } : {}),
+  };
   if (code && TIMEOUT_CODES.has(code)) {
-    return new TimeoutException(`${where} timed out after ${timeoutMs} ms`, { cause: error, context: { ...context, timeoutMs } });
+    return new TimeoutException(`${where} timed out after ${timeoutMs} ms`, {
+      cause: error,
+      context: { ...context, timeoutMs },
+    });
   }
-  if (code && (TLS_CODES.has(code) || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_') || code.startsWith('CERT_'))) {
+  if (
+    code &&
+    (TLS_CODES.has(code) ||
+      code.startsWith('ERR_TLS_') ||
+      code.startsWith('ERR_SSL_') ||
+      code.startsWith('CERT_'))
+  ) {
     return new TlsException(`TLS handshake with ${where} failed (${code})`, { cause: error, context });
   }
   if (code === 'UND_ERR_INVALID_ARG' || code === 'UND_ERR_NOT_SUPPORTED') {
-    return new RequestBuildException(`${where} was refused before sending (${code})`, { cause: error, context });
+    return new RequestBuildException(`${where} was refused before sending (${code})`, {
+      cause: error,
+      context,
+    });
   }
   const detail = code ?? (error instanceof Error ? error.name : 'unknown error');
   return new ConnectionException(`${where} failed: connection error (${detail})`, { cause: error, context });

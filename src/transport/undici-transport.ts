@@ -1,11 +1,11 @@
 import { Readable } from 'node:stream';
 import { Agent, type Dispatcher, ProxyAgent } from 'undici';
+import type { HttpClientException } from '../errors/http-client-exception';
 import {
   RequestAbortedException,
   ResponseTooLargeException,
   TimeoutException,
 } from '../errors/transport-errors';
-import type { HttpClientException } from '../errors/http-client-exception';
 import { HttpHeaders } from '../http/http-headers';
 import type { HttpRequest } from '../http/request';
 import { HttpResponse } from '../http/response';
@@ -69,9 +69,12 @@ class ResponseHandler {
 
   private timeoutError(): TimeoutException {
     const { method, redactor, url } = this.request;
-    return new TimeoutException(`${method} ${redactor.url(url)} timed out after ${this.options.timeoutMs} ms`, {
-      context: { method, url: redactor.url(url), timeoutMs: this.options.timeoutMs },
-    });
+    return new TimeoutException(
+      `${method} ${redactor.url(url)} timed out after ${this.options.timeoutMs} ms`,
+      {
+        context: { method, url: redactor.url(url), timeoutMs: this.options.timeoutMs },
+      },
+    );
   }
 
   private abortedError(): RequestAbortedException {
@@ -171,7 +174,8 @@ class ResponseHandler {
   onError(error: Error): void {
     if (this.stream) {
       this.cleanup();
-      if (!this.stream.destroyed) this.stream.destroy(mapTransportError(error, this.request, this.options.timeoutMs));
+      if (!this.stream.destroyed)
+        this.stream.destroy(mapTransportError(error, this.request, this.options.timeoutMs));
       return;
     }
     if (this.settled) return;
@@ -197,11 +201,14 @@ class ResponseHandler {
 export class UndiciTransport implements Transport {
   readonly #dispatcher: Dispatcher;
   readonly #owned: boolean;
+  /** ProxyAgent (and maybe a caller's dispatcher) write into `headers`; ours are shared and frozen. */
+  readonly #copyHeaders: boolean;
 
   constructor(options: UndiciTransportOptions) {
     if (options.dispatcher) {
       this.#dispatcher = options.dispatcher;
       this.#owned = false;
+      this.#copyHeaders = true;
       return;
     }
     const connect = {
@@ -212,6 +219,7 @@ export class UndiciTransport implements Transport {
       ? new ProxyAgent({ uri: options.proxy, connections: options.connections, requestTls: connect as never })
       : new Agent({ connections: options.connections, connect });
     this.#owned = true;
+    this.#copyHeaders = options.proxy !== undefined;
   }
 
   send(request: HttpRequest, options: SendOptions): Promise<HttpResponse> {
@@ -232,7 +240,7 @@ export class UndiciTransport implements Transport {
           origin: request.target.origin,
           path: request.target.path,
           method: request.method as Dispatcher.HttpMethod,
-          headers: request.headers,
+          headers: this.#copyHeaders ? { ...request.headers } : request.headers,
           body: request.body as Dispatcher.DispatchOptions['body'],
           // Our own timer enforces the deadline; undici's idle timers only back it up.
           headersTimeout: options.timeoutMs,

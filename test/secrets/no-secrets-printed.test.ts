@@ -1,0 +1,106 @@
+import { inspect } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  HttpClient,
+  HttpClientConfigBuilder,
+  HttpRequest,
+  ServerErrorException,
+  toCurl,
+} from '../../src/index';
+import { type LoopbackServer, startServer } from '../support/loopback-server';
+
+const SECRET = 'top-secret-value-42';
+let server: LoopbackServer;
+
+beforeAll(async () => {
+  server = await startServer((req, res) => {
+    res.writeHead(500, { 'set-cookie': `sid=${SECRET}`, 'content-type': 'application/json' });
+    res.end(JSON.stringify({ echo: req.url }));
+  });
+});
+afterAll(() => server.close());
+
+function expectClean(value: unknown) {
+  expect(inspect(value, { depth: 10 })).not.toContain(SECRET);
+  expect(JSON.stringify(value)).not.toContain(SECRET);
+  expect(String(value)).not.toContain(SECRET);
+}
+
+describe('secrets never appear when our objects are printed', () => {
+  it('config, client, request, response, headers, errors', async () => {
+    const config = new HttpClientConfigBuilder()
+      .withBaseUrl(server.url)
+      .withBearerToken(SECRET)
+      .withHeader('Cookie', `c=${SECRET}`)
+      .withProxy(`http://user:${SECRET}@proxy.test:3128`)
+      .withTls({ key: `-----BEGIN KEY-----${SECRET}` })
+      .withRaiseForStatus()
+      .build();
+    expectClean(config);
+    const client = new HttpClient(
+      new HttpClientConfigBuilder()
+        .withBaseUrl(server.url)
+        .withBearerToken(SECRET)
+        .withRaiseForStatus()
+        .build(),
+    );
+    expectClean(client);
+
+    const error = await client
+      .post(`/login?password=${SECRET}&page=1`, {
+        json: {
+          user: 'a',
+          password: SECRET,
+          nested: { client_secret: SECRET, list: [{ access_token: SECRET }] },
+        },
+        headers: { 'X-API-Key': SECRET, 'Proxy-Authorization': SECRET },
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServerErrorException);
+    expectClean(error);
+    const { response } = error as ServerErrorException;
+    expectClean(response);
+    expectClean(response.request);
+    expectClean(response.headers);
+    expect(response.request.headers.authorization).toBe(`Bearer ${SECRET}`);
+    expect(toCurl(response.request)).not.toContain(SECRET);
+    expect(toCurl(response.request, { redact: false })).toContain(SECRET);
+    await client.close();
+  });
+
+  it('form bodies and raw JSON strings are redacted by toCurl', () => {
+    const form = new HttpRequest({
+      method: 'POST',
+      url: 'https://h.test/token',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `grant_type=password&password=${SECRET}&client_secret=${SECRET}`,
+    });
+    expect(toCurl(form)).toContain('grant_type=password');
+    expect(toCurl(form)).not.toContain(SECRET);
+    const json = new HttpRequest({
+      method: 'POST',
+      url: 'https://h.test/x',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refresh_token: SECRET, keep: 'me' }),
+    });
+    expect(toCurl(json)).toContain('"keep":"me"');
+    expect(toCurl(json)).not.toContain(SECRET);
+    expectClean(json);
+  });
+});
+
+describe('toCurl', () => {
+  it('prints an equivalent command', () => {
+    const request = new HttpRequest({
+      method: 'post',
+      url: 'https://api.example.com/users?page=1',
+      headers: { 'X-Custom': "it's", 'Content-Type': 'application/json' },
+      body: '{"name":"x"}',
+      json: { name: 'x' },
+      timeoutMs: 30_000,
+    });
+    expect(toCurl(request)).toBe(
+      `curl -X POST 'https://api.example.com/users?page=1' -H 'x-custom: it'\\''s' -H 'content-type: application/json' --data-raw '{"name":"x"}' --max-time 30`,
+    );
+  });
+});
