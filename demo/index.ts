@@ -1,7 +1,9 @@
 // `npm run demo`: requestforge against embedded local servers. No network, nothing to configure.
 import {
+  CorrelationIdHook,
   HttpClient,
   HttpClientConfigBuilder,
+  type Logger,
   type RequestBuildException,
   type TimeoutException,
 } from '../src/index';
@@ -19,8 +21,11 @@ function line(text: string) {
 
 async function main() {
   const stranger = await serve((_req, res) => json(res, 200, { note: 'a server you do not trust' }));
+  let flaky = 0;
   const api = await serve((req, res) => {
     if (req.url === '/v1/slow') return; // never answers
+    if (req.url?.startsWith('/v1/flaky'))
+      return ++flaky % 3 === 0 ? json(res, 200, { ok: true }) : json(res, 503, {}, { 'retry-after': '0' });
     if (req.url === '/v1/moved') return json(res, 302, {}, { location: `${stranger.url}/collect` });
     if (req.headers.authorization !== `Bearer ${STATIC_TOKEN}`)
       return json(res, 401, { error: 'unauthorized' });
@@ -52,6 +57,28 @@ async function main() {
     line(`${JSON.stringify(path)} → ${(error as RequestBuildException).name}: ${(error as Error).message}`);
   }
 
+  title('Retries with backoff, hooks and redacted logging');
+  const logger: Logger = {
+    info: (message) => line(`log: ${message}`),
+    warn: (message) => line(`log: ${message}`),
+    error: (message) => line(`log: ${message}`),
+    debug: (message) => line(`log: ${message}`),
+  };
+  const resilient = new HttpClient(
+    new HttpClientConfigBuilder()
+      .withBaseUrl(`${api.url}/v1`)
+      .withBearerToken(STATIC_TOKEN)
+      .withRetry({ maxRetries: 3, baseDelayMs: 50 })
+      .withRequestHook(new CorrelationIdHook())
+      .withLogging({ logger, logHeaders: true })
+      .build(),
+  );
+  const retried = await resilient.get('/flaky', { params: { password: 'hunter2' } });
+  line(
+    `GET /flaky → ${retried.statusCode} after 3 attempts; the password in the query and the token never reach the log`,
+  );
+  await resilient.close();
+
   title('Typed errors');
   const timeout = await client.get('/slow').catch((e: unknown) => e);
   line(
@@ -65,5 +92,6 @@ async function main() {
 
 main().catch((error) => {
   console.error(error);
-  process.exitCode = 1;
+  // Embedded servers may still be listening: leave no doubt that the demo failed.
+  process.exit(1);
 });

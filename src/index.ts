@@ -10,6 +10,7 @@ export {
   BearerTokenAuthHook,
   type StaticAuthOptions,
 } from './auth/static-auth-hooks';
+export { type CreateClientOptions, createClient } from './client/create-client';
 export {
   HttpClient,
   type HttpStreamResponse,
@@ -25,6 +26,15 @@ export {
   type RedirectOptions,
 } from './config/http-client-config-builder';
 export * from './errors/index';
+export { AuthorizationHook, type TokenSupplier } from './hooks/authorization';
+export { CorrelationIdHook, type CorrelationIdOptions } from './hooks/correlation-id';
+export {
+  LoggingErrorHook,
+  type LoggingOptions,
+  LoggingRequestHook,
+  LoggingResponseHook,
+} from './hooks/logging';
+export { RateLimitResponseHook } from './hooks/rate-limit';
 export type {
   ErrorHook,
   ErrorHookFunction,
@@ -55,6 +65,22 @@ export {
   type SimpleAuthRetryOptions,
   SimpleAuthRetryStrategy,
 } from './retry/auth-retry-strategies';
+export {
+  type CircuitBreakerOptions,
+  CircuitBreakerRetryStrategy,
+  type CircuitState,
+} from './retry/circuit-breaker';
+export {
+  DEFAULT_RETRYABLE_STATUS_CODES,
+  type ExponentialBackoffRetryOptions,
+  ExponentialBackoffRetryStrategy,
+  IDEMPOTENT_METHODS,
+  NoRetryStrategy,
+  type RetryClassificationOptions,
+  type SimpleRetryOptions,
+  SimpleRetryStrategy,
+} from './retry/request-retry-strategies';
+export { parseRetryAfterMs } from './retry/retry-after';
 export type { RetryOutcome, RetryStrategy } from './retry/retry-strategy';
 export type { Dispatcher } from './transport/dispatcher';
 export type { TlsOptions } from './transport/undici-transport';

@@ -184,7 +184,8 @@ export class HttpClient {
       throw new RequestBuildException('Invalid HTTP method', { context: { reason: 'method' } });
     }
     const target = buildRequestUrl(this.config.base, init.url, init.params);
-    let headers = this.#trust.isTrusted(target.origin) ? this.#trustedDefaults : this.#untrustedDefaults;
+    const trusted = this.#trust.isTrusted(target.origin);
+    let headers = trusted ? this.#trustedDefaults : this.#untrustedDefaults;
     if (init.headers !== undefined) {
       if (init.headers === null || typeof init.headers !== 'object') {
         throw new RequestBuildException('headers must be an object');
@@ -221,7 +222,7 @@ export class HttpClient {
       timeoutMs,
       signal,
       redactor: this.config.redactor,
-      credentialsAllowed: true,
+      credentialsAllowed: trusted,
       base: this.config.base,
     });
   }

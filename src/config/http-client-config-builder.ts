@@ -1,8 +1,26 @@
 import type { AuthHook } from '../auth/auth-hook';
 import { ApiKeyAuthHook, BasicAuthHook, BearerTokenAuthHook } from '../auth/static-auth-hooks';
-import type { ErrorHook, RequestHook, ResponseHook } from '../hooks/types';
+import { toErrorHook, toRequestHook, toResponseHook } from '../hooks/hook-adapters';
+import {
+  LoggingErrorHook,
+  type LoggingOptions,
+  LoggingRequestHook,
+  LoggingResponseHook,
+} from '../hooks/logging';
+import type {
+  ErrorHook,
+  ErrorHookFunction,
+  RequestHook,
+  RequestHookFunction,
+  ResponseHook,
+  ResponseHookFunction,
+} from '../hooks/types';
 import { checkHeader } from '../http/header-validation';
 import { parseBaseUrl } from '../http/url';
+import {
+  type ExponentialBackoffRetryOptions,
+  ExponentialBackoffRetryStrategy,
+} from '../retry/request-retry-strategies';
 import type { RetryStrategy } from '../retry/retry-strategy';
 import type { Dispatcher } from '../transport/dispatcher';
 import type { TlsOptions } from '../transport/undici-transport';
@@ -41,6 +59,18 @@ export interface RedirectOptions {
 }
 
 type Thunk<T> = () => T;
+
+/** Runs a deferred construction, prefixing validation errors with the option's name. */
+function withOption<T>(option: string, create: Thunk<T>): T {
+  try {
+    return create();
+  } catch (error) {
+    if ((error instanceof TypeError || error instanceof RangeError) && !error.message.startsWith(option)) {
+      error.message = `${option}: ${error.message}`;
+    }
+    throw error;
+  }
+}
 
 function positiveInteger(value: unknown, option: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
@@ -89,7 +119,7 @@ export class HttpClientConfigBuilder {
   #headers: Array<[string, unknown]> = [];
   #auth: Thunk<AuthHook> | undefined;
   #authOption = '';
-  #retryStrategy: RetryStrategy | undefined;
+  #retry: { option: string; create: Thunk<RetryStrategy> } | undefined;
   #requestHooks: Array<Thunk<RequestHook>> = [];
   #responseHooks: Array<Thunk<ResponseHook>> = [];
   #errorHooks: Array<Thunk<ErrorHook>> = [];
@@ -191,11 +221,6 @@ export class HttpClientConfigBuilder {
     });
   }
 
-  /** @internal Shared by every auth shorthand. */
-  protected setAuthHook(option: string, create: Thunk<AuthHook>): this {
-    return this.#setAuth(option, create);
-  }
-
   #setAuth(option: string, create: Thunk<AuthHook>): this {
     this.#auth = create;
     this.#authOption = option;
@@ -203,28 +228,89 @@ export class HttpClientConfigBuilder {
   }
 
   /**
-   * Any {@link RetryStrategy} for transient failures.
+   * Retries transient failures with exponential backoff and full jitter
+   * (an `ExponentialBackoffRetryStrategy`): timeouts, connection errors and statuses
+   * 408/429/500/502/503/504, for idempotent methods, honouring `Retry-After` up to `maxDelayMs`.
+   * Exhausted status retries return the last response.
+   * @default no retry; with `withRetry()`: `{ maxRetries: 3, baseDelayMs: 1000, maxDelayMs: 60000, multiplier: 2, jitter: true, respectRetryAfter: true }`
+   * @example builder.withRetry({ maxRetries: 3, baseDelayMs: 200 })
+   */
+  withRetry(options: ExponentialBackoffRetryOptions = {}): this {
+    this.#retry = { option: 'withRetry', create: () => new ExponentialBackoffRetryStrategy(options) };
+    return this;
+  }
+
+  /**
+   * Any {@link RetryStrategy} (`SimpleRetryStrategy`, `CircuitBreakerRetryStrategy`, your own).
+   * Replaces `withRetry`.
    * @default no retry
+   * @example builder.withRetryStrategy(new CircuitBreakerRetryStrategy({ failureThreshold: 5 }))
    */
   withRetryStrategy(strategy: RetryStrategy): this {
-    this.#retryStrategy = strategy;
+    this.#retry = {
+      option: 'withRetryStrategy',
+      create: () => {
+        const valid =
+          strategy !== null &&
+          typeof strategy === 'object' &&
+          typeof strategy.shouldRetry === 'function' &&
+          typeof strategy.getDelayMs === 'function' &&
+          Number.isInteger(strategy.maxRetries) &&
+          strategy.maxRetries >= 0;
+        if (!valid)
+          throw new TypeError('expected a RetryStrategy with maxRetries, shouldRetry and getDelayMs');
+        return strategy;
+      },
+    };
     return this;
   }
 
-  /** @internal Appends hooks; the public `with*Hook` methods validate and normalise. */
-  protected addHooks(
-    kind: 'request' | 'response' | 'error',
-    create: Thunk<RequestHook | ResponseHook | ErrorHook>,
-  ): this {
-    if (kind === 'request') this.#requestHooks.push(create as Thunk<RequestHook>);
-    else if (kind === 'response') this.#responseHooks.push(create as Thunk<ResponseHook>);
-    else this.#errorHooks.push(create as Thunk<ErrorHook>);
+  /**
+   * Appends a hook that runs before every attempt (retries included); it returns the request to
+   * send, or nothing to keep it. A plain function works too. Hooks run in the order added.
+   * @example builder.withRequestHook((request) => request.withHeaders({ 'X-Tenant': tenant }))
+   */
+  withRequestHook(hook: RequestHook | RequestHookFunction): this {
+    this.#requestHooks.push(() => toRequestHook(hook));
     return this;
   }
 
-  /** @internal */
-  protected addSensitiveKeys(keys: Iterable<string>): void {
-    for (const key of keys) this.#sensitiveKeys.push(key);
+  /**
+   * Appends a hook that runs after every attempt's response (before retry decisions).
+   * @example builder.withResponseHook(new RateLimitResponseHook())
+   */
+  withResponseHook(hook: ResponseHook | ResponseHookFunction): this {
+    this.#responseHooks.push(() => toResponseHook(hook));
+    return this;
+  }
+
+  /**
+   * Appends a hook that runs when an attempt fails with an error (before any retry).
+   * @example builder.withErrorHook((error, context) => metrics.increment('http.error'))
+   */
+  withErrorHook(hook: ErrorHook | ErrorHookFunction): this {
+    this.#errorHooks.push(() => toErrorHook(hook));
+    return this;
+  }
+
+  /**
+   * Adds the logging hooks (request, response, error). Credentials are redacted everywhere:
+   * `authorization`, `proxy-authorization`, `cookie`, `set-cookie`, API-key headers and the fields
+   * `client_secret`, `password`, `refresh_token`, `access_token`, `assertion`, plus `sensitiveKeys`.
+   * @default off; with `withLogging()`: `{ logger: console, logHeaders: false, logBody: false }`
+   * @example builder.withLogging({ logger: pino(), logHeaders: true, sensitiveKeys: ['x-signature'] })
+   */
+  withLogging(options: LoggingOptions = {}): this {
+    if (options.sensitiveKeys !== undefined) {
+      if (typeof options.sensitiveKeys === 'string')
+        throw new TypeError('withLogging: sensitiveKeys must be an iterable of strings');
+      for (const key of options.sensitiveKeys) this.#sensitiveKeys.push(key);
+    }
+    const shared = { ...options, sensitiveKeys: undefined };
+    this.#requestHooks.push(() => new LoggingRequestHook(shared));
+    this.#responseHooks.push(() => new LoggingResponseHook(shared));
+    this.#errorHooks.push(() => new LoggingErrorHook(shared));
+    return this;
   }
 
   /**
@@ -328,19 +414,7 @@ export class HttpClientConfigBuilder {
       }
     }
 
-    let authHook: AuthHook | undefined;
-    if (this.#auth) {
-      try {
-        authHook = this.#auth();
-      } catch (error) {
-        if (error instanceof TypeError || error instanceof RangeError) {
-          error.message = error.message.startsWith(this.#authOption)
-            ? error.message
-            : `${this.#authOption}: ${error.message}`;
-        }
-        throw error;
-      }
-    }
+    const authHook = this.#auth ? withOption(this.#authOption, this.#auth) : undefined;
 
     const follow = this.#redirects.follow ?? DEFAULTS.followRedirects;
     if (typeof follow !== 'boolean') throw new TypeError('withRedirects: follow must be a boolean');
@@ -374,6 +448,11 @@ export class HttpClientConfigBuilder {
       );
     }
 
+    const retryStrategy = this.#retry ? withOption(this.#retry.option, this.#retry.create) : undefined;
+    const requestHooks = this.#requestHooks.map((create) => withOption('withRequestHook', create));
+    const responseHooks = this.#responseHooks.map((create) => withOption('withResponseHook', create));
+    const errorHooks = this.#errorHooks.map((create) => withOption('withErrorHook', create));
+
     const sensitiveKeys = [...this.#sensitiveKeys, ...(authHook?.headerNames ?? [])];
     return new HttpClientConfig({
       baseUrl: this.#baseUrl,
@@ -381,10 +460,10 @@ export class HttpClientConfigBuilder {
       timeoutMs,
       headers,
       authHook,
-      retryStrategy: this.#retryStrategy,
-      requestHooks: this.#requestHooks.map((create) => create()),
-      responseHooks: this.#responseHooks.map((create) => create()),
-      errorHooks: this.#errorHooks.map((create) => create()),
+      retryStrategy,
+      requestHooks,
+      responseHooks,
+      errorHooks,
       followRedirects: follow,
       maxRedirects,
       tls: this.#tls,

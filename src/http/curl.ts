@@ -1,4 +1,4 @@
-import { redactText } from '../observability/redact';
+import { describeRequestBody } from '../observability/describe-body';
 import type { HttpRequest } from './request';
 
 /** Options of {@link toCurl}. */
@@ -13,32 +13,6 @@ export interface ToCurlOptions {
 
 function quote(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
-}
-
-function bodyText(request: HttpRequest, redact: boolean): string | undefined {
-  const { body, json, data, redactor } = request;
-  if (body === undefined) return undefined;
-  if (redact && json !== undefined) return JSON.stringify(redactor.json(json));
-  if (redact && data !== undefined) return redactor.formString(typeof body === 'string' ? body : '');
-  if (typeof body === 'string') {
-    if (!redact) return body;
-    const type = request.headers['content-type'] ?? '';
-    if (type.includes('x-www-form-urlencoded')) return redactor.formString(body);
-    if (type.includes('json')) {
-      try {
-        return JSON.stringify(redactor.json(JSON.parse(body)));
-      } catch {
-        return redactText(body, redactor);
-      }
-    }
-    return redactText(body, redactor);
-  }
-  if (body instanceof Uint8Array) {
-    return redact
-      ? `<${body.byteLength} bytes>`
-      : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString();
-  }
-  return '<stream>';
 }
 
 /**
@@ -59,7 +33,7 @@ export function toCurl(request: HttpRequest, options: ToCurlOptions = {}): strin
     const value = request.headers[name]!;
     parts.push('-H', quote(`${name}: ${redact && redactor.isSensitive(name) ? '[REDACTED]' : value}`));
   }
-  const body = bodyText(request, redact);
+  const body = describeRequestBody(request, redact ? redactor : undefined);
   if (body !== undefined) parts.push('--data-raw', quote(body));
   if (request.timeoutMs !== undefined) parts.push('--max-time', String(request.timeoutMs / 1000));
   return parts.join(' ');

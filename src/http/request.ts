@@ -71,7 +71,11 @@ export class HttpRequest {
   readonly signal: AbortSignal | undefined;
   /** @internal canonical URL parts */
   readonly target: CanonicalUrl;
-  /** @internal false once a redirect chain left the trusted origins: no credentials for the rest of it */
+  /**
+   * Whether this request may carry credentials: false for an origin that is not trusted, and for
+   * the rest of a redirect chain once it left the trusted origins or dropped from https to http.
+   * Custom request hooks that add secrets should check it.
+   */
   readonly credentialsAllowed: boolean;
   readonly #redactor: Redactor;
   readonly #base: BaseUrl | undefined;

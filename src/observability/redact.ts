@@ -21,6 +21,9 @@ export const DEFAULT_SENSITIVE_KEYS: readonly string[] = Object.freeze([
   'id_token',
   'assertion',
   'code_verifier',
+  'token',
+  'secret',
+  'private_key',
 ]);
 
 function canonicalKey(key: string): string {
@@ -34,13 +37,22 @@ const MAX_DEPTH = 20;
  * One instance per client, built from the default list plus the client's extra keys.
  */
 export class Redactor {
-  readonly #keys: ReadonlySet<string>;
+  #keys: ReadonlySet<string>;
 
   constructor(extraKeys: Iterable<string> = []) {
     const keys = new Set<string>();
     for (const key of DEFAULT_SENSITIVE_KEYS) keys.add(canonicalKey(key));
     for (const key of extraKeys) keys.add(canonicalKey(key));
     this.#keys = keys;
+  }
+
+  /** A redactor with these keys and more (cached per combination by callers that need it often). */
+  extend(extraKeys: Iterable<string>): Redactor {
+    const merged = new Redactor();
+    const keys = new Set(this.#keys);
+    for (const key of extraKeys) keys.add(canonicalKey(key));
+    merged.#keys = keys;
+    return merged;
   }
 
   /** True when values under this key must never be printed. */
@@ -117,4 +129,18 @@ export function redactText(text: string, redactor: Redactor = defaultRedactor): 
   return text.replace(TEXT_PAIR, (match, quote: string, key: string, sep: string, valueQuote: string) =>
     redactor.isSensitive(key) ? `${quote}${key}${quote}${sep}${valueQuote}${REDACTED}` : match,
   );
+}
+
+/** A body of a known content type with secrets redacted: JSON fields, form fields, or `key=value` text. */
+export function redactBodyText(text: string, contentType: string | undefined, redactor: Redactor): string {
+  const type = contentType ?? '';
+  if (type.includes('x-www-form-urlencoded')) return redactor.formString(text);
+  if (type.includes('json')) {
+    try {
+      return JSON.stringify(redactor.json(JSON.parse(text)));
+    } catch {
+      return redactText(text, redactor);
+    }
+  }
+  return redactText(text, redactor);
 }

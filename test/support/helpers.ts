@@ -45,3 +45,15 @@ export function captureLogger() {
     text: () => lines.join('\n'),
   };
 }
+
+/**
+ * Lets real I/O progress (under fake timers) until `condition` holds. Polls with setImmediate,
+ * which fake timers leave alone; gives up after `realMs` of real time.
+ */
+export async function until(condition: () => boolean, realMs = 5000): Promise<void> {
+  const started = performance.now();
+  while (!condition()) {
+    if (performance.now() - started > realMs) throw new Error('condition not reached in time');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}

@@ -1,0 +1,39 @@
+import { randomUUID } from 'node:crypto';
+import type { HttpRequest } from '../http/request';
+import type { RequestContext } from '../middleware/context';
+import type { RequestHook } from './types';
+
+export interface CorrelationIdOptions {
+  /**
+   * The header that carries the id.
+   * @default 'X-Correlation-ID'
+   */
+  readonly headerName?: string;
+}
+
+/**
+ * Adds a correlation id header: one UUID per call, the same on every retry
+ * (kept in `context.metadata.correlationId`).
+ * @example
+ * ```ts
+ * builder.withRequestHook(new CorrelationIdHook({ headerName: 'X-Request-ID' }));
+ * ```
+ */
+export class CorrelationIdHook implements RequestHook {
+  readonly headerName: string;
+
+  constructor(options: CorrelationIdOptions = {}) {
+    const name = options.headerName ?? 'X-Correlation-ID';
+    if (typeof name !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) {
+      throw new TypeError('CorrelationIdHook: headerName must be a valid header name');
+    }
+    this.headerName = name;
+  }
+
+  beforeRequest(request: HttpRequest, context: RequestContext): HttpRequest {
+    const existing = context.metadata.correlationId;
+    const id = typeof existing === 'string' ? existing : randomUUID();
+    context.metadata.correlationId = id;
+    return request.withHeaders({ [this.headerName]: id });
+  }
+}

@@ -1,0 +1,165 @@
+import { randomBytes } from 'node:crypto';
+import { HttpClientException } from '../errors/http-client-exception';
+import type { HttpRequest } from '../http/request';
+import type { HttpResponse } from '../http/response';
+import type { RequestContext } from '../middleware/context';
+import { describeRequestBody } from '../observability/describe-body';
+import { type Redactor, redactBodyText } from '../observability/redact';
+import type { ErrorHook, Logger, RequestHook, ResponseHook } from './types';
+
+/** Options of `withLogging` and the logging hooks. */
+export interface LoggingOptions {
+  /**
+   * Where log lines go: `console`, pino, winston, bunyan… Each call gets one redacted string.
+   * @default console
+   */
+  readonly logger?: Logger;
+  /**
+   * Log request and response headers (credentials redacted).
+   * @default false
+   */
+  readonly logHeaders?: boolean;
+  /**
+   * Log request and response bodies (secret fields redacted, long bodies truncated).
+   * @default false
+   */
+  readonly logBody?: boolean;
+  /**
+   * More keys to redact, added to the defaults (case-insensitive; `-` and `_` alike).
+   * @default []
+   * @example ['x-internal-signature', 'ssn']
+   */
+  readonly sensitiveKeys?: Iterable<string>;
+}
+
+const MAX_BODY_CHARS = 2048;
+
+function truncate(text: string): string {
+  return text.length > MAX_BODY_CHARS ? `${text.slice(0, MAX_BODY_CHARS)}… (${text.length} chars)` : text;
+}
+
+/** Shared plumbing: the logger, the options and a redactor per client. */
+abstract class LoggingHookBase {
+  protected readonly logger: Logger;
+  protected readonly logHeaders: boolean;
+  protected readonly logBody: boolean;
+  readonly #extraKeys: readonly string[];
+  readonly #redactors = new WeakMap<Redactor, Redactor>();
+
+  protected constructor(options: LoggingOptions) {
+    const logger = options.logger ?? console;
+    if (
+      !logger ||
+      typeof logger.info !== 'function' ||
+      typeof logger.warn !== 'function' ||
+      typeof logger.error !== 'function'
+    ) {
+      throw new TypeError('withLogging: logger must have info, warn and error methods');
+    }
+    this.logger = logger;
+    this.logHeaders = options.logHeaders === true;
+    this.logBody = options.logBody === true;
+    this.#extraKeys = [...(options.sensitiveKeys ?? [])];
+  }
+
+  /** The client's redactor plus this hook's extra keys. */
+  protected redactorFor(request: HttpRequest): Redactor {
+    const base = request.redactor;
+    if (this.#extraKeys.length === 0) return base;
+    let redactor = this.#redactors.get(base);
+    if (!redactor) {
+      redactor = base.extend(this.#extraKeys);
+      this.#redactors.set(base, redactor);
+    }
+    return redactor;
+  }
+
+  protected debug(message: string): void {
+    (this.logger.debug ?? this.logger.info).call(this.logger, message);
+  }
+}
+
+/** The id that ties together the log lines of one call (and its retries). */
+function requestId(context: RequestContext): string {
+  let id = context.metadata.requestId;
+  if (typeof id !== 'string') {
+    id = randomBytes(4).toString('hex');
+    context.metadata.requestId = id;
+  }
+  return id as string;
+}
+
+/**
+ * Logs each attempt: method, redacted URL, retry number; optionally headers and body, redacted.
+ * @example
+ * ```ts
+ * builder.withRequestHook(new LoggingRequestHook({ logger: pino(), logHeaders: true }));
+ * ```
+ */
+export class LoggingRequestHook extends LoggingHookBase implements RequestHook {
+  constructor(options: LoggingOptions = {}) {
+    super(options);
+  }
+
+  beforeRequest(request: HttpRequest, context: RequestContext): HttpRequest {
+    const id = requestId(context);
+    context.metadata.startTime = performance.now();
+    const redactor = this.redactorFor(request);
+    const retry = context.isRetry ? ` (retry ${context.attempt}/${context.maxRetries})` : '';
+    this.logger.info(`[${id}] → ${request.method} ${redactor.url(request.url)}${retry}`);
+    if (this.logHeaders)
+      this.debug(`[${id}] request headers ${JSON.stringify(redactor.headers(request.headers))}`);
+    if (this.logBody) {
+      const body = describeRequestBody(request, redactor);
+      if (body !== undefined) this.debug(`[${id}] request body ${truncate(body)}`);
+    }
+    return request;
+  }
+}
+
+/**
+ * Logs each response: status, duration; optionally headers and body, redacted. 4xx/5xx are warnings.
+ */
+export class LoggingResponseHook extends LoggingHookBase implements ResponseHook {
+  constructor(options: LoggingOptions = {}) {
+    super(options);
+  }
+
+  afterResponse(response: HttpResponse, context: RequestContext): HttpResponse {
+    const id = requestId(context);
+    const redactor = this.redactorFor(response.request);
+    const started = context.metadata.startTime;
+    const ms = typeof started === 'number' ? performance.now() - started : response.elapsedMs;
+    const line = `[${id}] ← ${response.statusCode} ${response.request.method} ${redactor.url(response.url)} (${ms.toFixed(1)} ms)`;
+    if (response.statusCode >= 400) this.logger.warn(line);
+    else this.logger.info(line);
+    if (this.logHeaders) {
+      this.debug(`[${id}] response headers ${JSON.stringify(redactor.headers(response.headers.toObject()))}`);
+    }
+    if (this.logBody && response.body.byteLength > 0) {
+      const text = redactBodyText(response.text, response.headers.get('content-type'), redactor);
+      this.debug(`[${id}] response body ${truncate(text)}`);
+    }
+    return response;
+  }
+}
+
+/** Logs failed attempts with the error's class, code and (secret-free) message. */
+export class LoggingErrorHook extends LoggingHookBase implements ErrorHook {
+  constructor(options: LoggingOptions = {}) {
+    super(options);
+  }
+
+  onError(error: unknown, context: RequestContext): void {
+    const id = requestId(context);
+    const request = context.request;
+    const redactor = this.redactorFor(request);
+    const what =
+      error instanceof HttpClientException
+        ? `${error.name} (${error.code}): ${error.message}`
+        : `${error instanceof Error ? error.name : typeof error}`;
+    this.logger.error(
+      `[${id}] ✗ ${request.method} ${redactor.url(request.url)} failed (attempt ${context.attempt + 1}/${context.maxRetries + 1}): ${what}`,
+    );
+  }
+}

@@ -1,0 +1,29 @@
+import type { HttpRequest } from '../http/request';
+import { type Redactor, redactBodyText } from './redact';
+
+function bytesToText(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+}
+
+/**
+ * The request body as text for logs and curl: secrets redacted with `redactor`, or verbatim when
+ * it is `undefined`. Streams are never read.
+ */
+export function describeRequestBody(
+  request: HttpRequest,
+  redactor: Redactor | undefined,
+): string | undefined {
+  const { body, json, data } = request;
+  if (body === undefined) return undefined;
+  if (redactor && json !== undefined) return JSON.stringify(redactor.json(json));
+  if (typeof body === 'string') {
+    if (!redactor) return body;
+    if (data !== undefined) return redactor.formString(body);
+    return redactBodyText(body, request.headers['content-type'], redactor);
+  }
+  if (body instanceof Uint8Array) {
+    if (!redactor) return bytesToText(body);
+    return redactBodyText(bytesToText(body), request.headers['content-type'], redactor);
+  }
+  return '<stream>';
+}

@@ -1,0 +1,155 @@
+import { CircuitOpenException, RequestAbortedException } from '../errors/transport-errors';
+import { HttpResponse } from '../http/response';
+import type { RequestContext } from '../middleware/context';
+import { exponentialDelayMs } from './backoff';
+import { ClassifyingRetryStrategy, type RetryClassificationOptions } from './request-retry-strategies';
+import type { RetryOutcome } from './retry-strategy';
+
+export type CircuitState = 'closed' | 'open' | 'half_open';
+
+export interface CircuitBreakerOptions extends RetryClassificationOptions {
+  /** Retries within one call while the circuit is closed. @default 3 */
+  readonly maxRetries?: number;
+  /** The first backoff delay's cap (exponential, full jitter). @default 1000 */
+  readonly baseDelayMs?: number;
+  /** The largest backoff delay. @default 60000 */
+  readonly maxDelayMs?: number;
+  /** Failed calls in a row that open the circuit. @default 5 */
+  readonly failureThreshold?: number;
+  /** How long the circuit stays open before probes are let through. @default 30000 */
+  readonly recoveryTimeoutMs?: number;
+  /** Concurrent probes while half-open, and the successes that close the circuit. @default 3 */
+  readonly halfOpenMaxCalls?: number;
+  /** The clock, for tests. @default Date.now */
+  readonly now?: () => number;
+}
+
+/**
+ * Retries like `ExponentialBackoffRetryStrategy`, and stops calling a failing service: a call
+ * that still fails after its retries counts as one failure; at `failureThreshold` failures in a
+ * row the circuit opens and calls fail fast with `CircuitOpenException` without being sent. After
+ * `recoveryTimeoutMs` up to `halfOpenMaxCalls` probes go through; that many successes close it,
+ * one failure opens it again. Share one instance between the clients of one downstream service.
+ *
+ * @example
+ * ```ts
+ * builder.withRetryStrategy(new CircuitBreakerRetryStrategy({ failureThreshold: 5, recoveryTimeoutMs: 30_000 }));
+ * ```
+ */
+export class CircuitBreakerRetryStrategy extends ClassifyingRetryStrategy {
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  readonly failureThreshold: number;
+  readonly recoveryTimeoutMs: number;
+  readonly halfOpenMaxCalls: number;
+  readonly multiplier = 2;
+  readonly jitter = true;
+  readonly #now: () => number;
+  #state: CircuitState = 'closed';
+  #failures = 0;
+  #openedAt = 0;
+  #probes = 0;
+  #probeSuccesses = 0;
+  /** Calls let through as probes while half-open. */
+  readonly #probeCalls = new WeakSet<RequestContext>();
+
+  constructor(options: CircuitBreakerOptions = {}) {
+    super(options.maxRetries ?? 3, options);
+    const positive = (value: number, option: string) => {
+      if (!Number.isInteger(value) || value < 1)
+        throw new RangeError(`${option} must be a positive integer, got ${String(value)}`);
+      return value;
+    };
+    const ms = (value: number, option: string) => {
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+        throw new RangeError(`${option} must be a non-negative number of ms, got ${String(value)}`);
+      }
+      return value;
+    };
+    this.baseDelayMs = ms(options.baseDelayMs ?? 1000, 'baseDelayMs');
+    this.maxDelayMs = ms(options.maxDelayMs ?? 60_000, 'maxDelayMs');
+    this.failureThreshold = positive(options.failureThreshold ?? 5, 'failureThreshold');
+    this.recoveryTimeoutMs = ms(options.recoveryTimeoutMs ?? 30_000, 'recoveryTimeoutMs');
+    this.halfOpenMaxCalls = positive(options.halfOpenMaxCalls ?? 3, 'halfOpenMaxCalls');
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** The circuit's state now (an open circuit past its recovery time reads as half-open). */
+  get state(): CircuitState {
+    if (this.#state === 'open' && this.#now() - this.#openedAt >= this.recoveryTimeoutMs) return 'half_open';
+    return this.#state;
+  }
+
+  /** Closes the circuit and forgets all failures. */
+  reset(): void {
+    this.#state = 'closed';
+    this.#failures = 0;
+    this.#probes = 0;
+    this.#probeSuccesses = 0;
+  }
+
+  beforeAttempt(context: RequestContext): void {
+    if (this.#state === 'open' && this.#now() - this.#openedAt >= this.recoveryTimeoutMs) {
+      this.#state = 'half_open';
+      this.#probes = 0;
+      this.#probeSuccesses = 0;
+    }
+    if (this.#state === 'closed') return;
+    if (this.#state === 'half_open') {
+      if (this.#probeCalls.has(context)) return;
+      if (this.#probes < this.halfOpenMaxCalls) {
+        this.#probes++;
+        this.#probeCalls.add(context);
+        return;
+      }
+    }
+    const retryInMs = Math.max(0, this.recoveryTimeoutMs - (this.#now() - this.#openedAt));
+    throw new CircuitOpenException(
+      `Circuit open: ${context.request.method} ${context.request.redactor.url(context.request.url)} was not sent`,
+      {
+        context: {
+          method: context.request.method,
+          url: context.request.redactor.url(context.request.url),
+          state: this.#state,
+          retryInMs,
+        },
+      },
+    );
+  }
+
+  override shouldRetry(outcome: RetryOutcome, context: RequestContext): boolean {
+    return this.#state === 'closed' && super.shouldRetry(outcome, context);
+  }
+
+  getDelayMs(context: RequestContext): number {
+    return exponentialDelayMs(context.attempt, this);
+  }
+
+  onCallComplete(outcome: RetryOutcome, context: RequestContext): void {
+    if (outcome instanceof CircuitOpenException || outcome instanceof RequestAbortedException) return;
+    const failed = outcome instanceof HttpResponse ? this.isRetryableStatus(outcome.statusCode) : true;
+    const wasProbe = this.#probeCalls.has(context);
+    if (wasProbe) this.#probes = Math.max(0, this.#probes - 1);
+    if (this.#state === 'half_open') {
+      if (failed) {
+        this.#open();
+      } else if (wasProbe && ++this.#probeSuccesses >= this.halfOpenMaxCalls) {
+        this.reset();
+      }
+      return;
+    }
+    if (this.#state === 'open') return;
+    if (!failed) {
+      this.#failures = 0;
+    } else if (++this.#failures >= this.failureThreshold) {
+      this.#open();
+    }
+  }
+
+  #open(): void {
+    this.#state = 'open';
+    this.#openedAt = this.#now();
+    this.#probes = 0;
+    this.#probeSuccesses = 0;
+  }
+}

@@ -1,0 +1,171 @@
+import { ConnectionException, TimeoutException } from '../errors/transport-errors';
+import { HttpResponse } from '../http/response';
+import type { RequestContext } from '../middleware/context';
+import { exponentialDelayMs } from './backoff';
+import { parseRetryAfterMs } from './retry-after';
+import type { RetryOutcome, RetryStrategy } from './retry-strategy';
+
+/** Statuses retried by default: timeouts, throttling and transient server errors. */
+export const DEFAULT_RETRYABLE_STATUS_CODES: readonly number[] = Object.freeze([
+  408, 429, 500, 502, 503, 504,
+]);
+/** Methods retried by default: the idempotent ones (RFC 9110 §9.2.2). */
+export const IDEMPOTENT_METHODS: readonly string[] = Object.freeze([
+  'GET',
+  'HEAD',
+  'OPTIONS',
+  'PUT',
+  'DELETE',
+  'TRACE',
+]);
+
+/** Which failures are worth another attempt. */
+export interface RetryClassificationOptions {
+  /**
+   * Response statuses that are retried.
+   * @default [408, 429, 500, 502, 503, 504]
+   */
+  readonly retryableStatusCodes?: Iterable<number>;
+  /**
+   * Methods that are retried. Add `POST` only for endpoints that are safe to repeat
+   * (e.g. with an `Idempotency-Key`).
+   * @default ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']
+   */
+  readonly retryMethods?: Iterable<string>;
+}
+
+function nonNegativeInteger(value: number, option: string): number {
+  if (!Number.isInteger(value) || value < 0)
+    throw new RangeError(`${option} must be a non-negative integer, got ${String(value)}`);
+  return value;
+}
+
+function nonNegativeMs(value: number, option: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new RangeError(`${option} must be a non-negative number of ms, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Retries timeouts, connection failures and retryable statuses of retryable methods. */
+export abstract class ClassifyingRetryStrategy implements RetryStrategy {
+  readonly maxRetries: number;
+  readonly retryableStatusCodes: ReadonlySet<number>;
+  readonly retryMethods: ReadonlySet<string>;
+
+  protected constructor(maxRetries: number, options: RetryClassificationOptions) {
+    this.maxRetries = nonNegativeInteger(maxRetries, 'maxRetries');
+    this.retryableStatusCodes = new Set(options.retryableStatusCodes ?? DEFAULT_RETRYABLE_STATUS_CODES);
+    for (const code of this.retryableStatusCodes) {
+      if (!Number.isInteger(code) || code < 100 || code > 599)
+        throw new RangeError(`retryableStatusCodes: ${code} is not an HTTP status`);
+    }
+    this.retryMethods = new Set(
+      [...(options.retryMethods ?? IDEMPOTENT_METHODS)].map((method) => String(method).toUpperCase()),
+    );
+  }
+
+  /** True for a status this strategy retries. */
+  isRetryableStatus(statusCode: number): boolean {
+    return this.retryableStatusCodes.has(statusCode);
+  }
+
+  shouldRetry(outcome: RetryOutcome, context: RequestContext): boolean {
+    if (context.attempt >= this.maxRetries) return false;
+    if (!this.retryMethods.has(context.request.method)) return false;
+    if (outcome instanceof HttpResponse) return this.retryableStatusCodes.has(outcome.statusCode);
+    return outcome instanceof TimeoutException || outcome instanceof ConnectionException;
+  }
+
+  abstract getDelayMs(context: RequestContext, outcome: RetryOutcome): number;
+}
+
+/** Never retries. */
+export class NoRetryStrategy implements RetryStrategy {
+  readonly maxRetries = 0;
+
+  shouldRetry(): boolean {
+    return false;
+  }
+
+  getDelayMs(): number {
+    return 0;
+  }
+}
+
+export interface SimpleRetryOptions extends RetryClassificationOptions {
+  /** Retries after the first attempt. @default 3 */
+  readonly maxRetries?: number;
+  /** Fixed wait between attempts. @default 1000 */
+  readonly delayMs?: number;
+}
+
+/**
+ * Retries with a fixed delay.
+ * @example
+ * ```ts
+ * builder.withRetryStrategy(new SimpleRetryStrategy({ maxRetries: 2, delayMs: 250 }));
+ * ```
+ */
+export class SimpleRetryStrategy extends ClassifyingRetryStrategy {
+  readonly delayMs: number;
+
+  constructor(options: SimpleRetryOptions = {}) {
+    super(options.maxRetries ?? 3, options);
+    this.delayMs = nonNegativeMs(options.delayMs ?? 1000, 'delayMs');
+  }
+
+  getDelayMs(): number {
+    return this.delayMs;
+  }
+}
+
+export interface ExponentialBackoffRetryOptions extends RetryClassificationOptions {
+  /** Retries after the first attempt. @default 3 */
+  readonly maxRetries?: number;
+  /** The first delay's cap. @default 1000 */
+  readonly baseDelayMs?: number;
+  /** The largest delay, also the cap on `Retry-After`. @default 60000 */
+  readonly maxDelayMs?: number;
+  /** Growth of the cap per retry. @default 2 */
+  readonly multiplier?: number;
+  /** Full jitter: a random delay in `[0, cap]`, so a fleet does not retry in lock-step. @default true */
+  readonly jitter?: boolean;
+  /** Wait as long as the server's `Retry-After` says (seconds or HTTP-date), up to `maxDelayMs`. @default true */
+  readonly respectRetryAfter?: boolean;
+}
+
+/**
+ * Exponential backoff with full jitter, honouring `Retry-After`. What `withRetry()` installs.
+ * @example
+ * ```ts
+ * new ExponentialBackoffRetryStrategy({ maxRetries: 5, baseDelayMs: 200, maxDelayMs: 10_000 });
+ * ```
+ */
+export class ExponentialBackoffRetryStrategy extends ClassifyingRetryStrategy {
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  readonly multiplier: number;
+  readonly jitter: boolean;
+  readonly respectRetryAfter: boolean;
+
+  constructor(options: ExponentialBackoffRetryOptions = {}) {
+    super(options.maxRetries ?? 3, options);
+    this.baseDelayMs = nonNegativeMs(options.baseDelayMs ?? 1000, 'baseDelayMs');
+    this.maxDelayMs = nonNegativeMs(options.maxDelayMs ?? 60_000, 'maxDelayMs');
+    this.multiplier = options.multiplier ?? 2;
+    if (typeof this.multiplier !== 'number' || !Number.isFinite(this.multiplier) || this.multiplier < 1) {
+      throw new RangeError(`multiplier must be a number >= 1, got ${String(this.multiplier)}`);
+    }
+    this.jitter = options.jitter ?? true;
+    this.respectRetryAfter = options.respectRetryAfter ?? true;
+  }
+
+  getDelayMs(context: RequestContext, outcome: RetryOutcome): number {
+    if (this.respectRetryAfter && outcome instanceof HttpResponse) {
+      const retryAfter = parseRetryAfterMs(outcome.headers.get('retry-after'));
+      if (retryAfter !== undefined) return Math.min(retryAfter, this.maxDelayMs);
+    }
+    return exponentialDelayMs(context.attempt, this);
+  }
+}
