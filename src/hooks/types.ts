@@ -13,7 +13,10 @@ export interface RequestHook {
 /** Runs after each attempt's response; returns the response to use (or nothing to keep it). */
 export interface ResponseHook {
   // biome-ignore lint/suspicious/noConfusingVoidType: "return nothing to keep the response" must type-check
-  afterResponse(response: HttpResponse, context: RequestContext): HttpResponse | void | Promise<HttpResponse | void>;
+  afterResponse(
+    response: HttpResponse,
+    context: RequestContext,
+  ): HttpResponse | void | Promise<HttpResponse | void>;
 }
 
 /** Runs when an attempt fails with an error (before any retry). */
