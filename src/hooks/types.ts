@@ -2,6 +2,10 @@ import type { HttpRequest } from '../http/request';
 import type { HttpResponse } from '../http/response';
 import type { RequestContext } from '../middleware/context';
 
+/** A hook's answer: a replacement, or nothing (a function without `return`) to keep what it got. */
+// biome-ignore lint/suspicious/noConfusingVoidType: hooks written as functions without a return must type-check
+export type Replacement<T> = T | void | Promise<T | void>;
+
 /** Runs before each attempt; returns the request to send (or nothing to keep it). */
 export interface RequestHook {
   beforeRequest(
@@ -12,11 +16,7 @@ export interface RequestHook {
 
 /** Runs after each attempt's response; returns the response to use (or nothing to keep it). */
 export interface ResponseHook {
-  // biome-ignore lint/suspicious/noConfusingVoidType: "return nothing to keep the response" must type-check
-  afterResponse(
-    response: HttpResponse,
-    context: RequestContext,
-  ): HttpResponse | void | Promise<HttpResponse | void>;
+  afterResponse(response: HttpResponse, context: RequestContext): Replacement<HttpResponse>;
 }
 
 /** Runs when an attempt fails with an error (before any retry). */
