@@ -10,6 +10,7 @@ export {
   BearerTokenAuthHook,
   type StaticAuthOptions,
 } from './auth/static-auth-hooks';
+export { TokenAuthHook, type TokenAuthOptions } from './auth/token-auth-hook';
 export { type CreateClientOptions, createClient } from './client/create-client';
 export {
   HttpClient,
@@ -82,6 +83,29 @@ export {
 } from './retry/request-retry-strategies';
 export { parseRetryAfterMs } from './retry/retry-after';
 export type { RetryOutcome, RetryStrategy } from './retry/retry-strategy';
+export { MAX_REFRESH_WINDOW_MS } from './tokens/freshness';
+export {
+  type ClientCredentialsOptions,
+  ClientCredentialsTokenProvider,
+} from './tokens/providers/client-credentials';
+export type { OAuth2ProviderOptions } from './tokens/providers/oauth2-options';
+export { type PasswordGrantOptions, PasswordGrantTokenProvider } from './tokens/providers/password-grant';
+export { clientSecretBasic, type TokenEndpointOptions } from './tokens/providers/token-endpoint';
+export { InMemoryTokenStorage } from './tokens/storage/in-memory-token-storage';
+export {
+  TokenData,
+  type TokenDataInit,
+  type TokenDataJSON,
+  type TokenResponseKeys,
+} from './tokens/token-data';
+export {
+  type GetTokenOptions,
+  TokenManager,
+  type TokenManagerOptions,
+  type TokenManagerStats,
+} from './tokens/token-manager';
+export type { TokenProvider } from './tokens/token-provider';
+export type { Awaitable, TokenStorage } from './tokens/token-storage';
 export type { Dispatcher } from './transport/dispatcher';
 export type { TlsOptions } from './transport/undici-transport';
 export { VERSION } from './version';

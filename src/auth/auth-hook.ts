@@ -34,4 +34,6 @@ export interface AuthHook {
   readonly retryStrategy: AuthRetryStrategy;
   /** Names of the headers this hook sets: redacted in logs and never forwarded to other origins. */
   readonly headerNames?: readonly string[];
+  /** Told when a request carrying these credentials got an answer that is not an auth error. */
+  onAccepted?(sent: HttpRequest): void;
 }

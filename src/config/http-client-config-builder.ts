@@ -1,5 +1,6 @@
 import type { AuthHook } from '../auth/auth-hook';
 import { ApiKeyAuthHook, BasicAuthHook, BearerTokenAuthHook } from '../auth/static-auth-hooks';
+import { TokenAuthHook, type TokenAuthOptions } from '../auth/token-auth-hook';
 import { toErrorHook, toRequestHook, toResponseHook } from '../hooks/hook-adapters';
 import {
   LoggingErrorHook,
@@ -22,6 +23,7 @@ import {
   ExponentialBackoffRetryStrategy,
 } from '../retry/request-retry-strategies';
 import type { RetryStrategy } from '../retry/retry-strategy';
+import type { TokenManager } from '../tokens/token-manager';
 import type { Dispatcher } from '../transport/dispatcher';
 import type { TlsOptions } from '../transport/undici-transport';
 import { HttpClientConfig } from './http-client-config';
@@ -200,6 +202,20 @@ export class HttpClientConfigBuilder {
    */
   withBasicAuth(username: string, password: string): this {
     return this.#setAuth('withBasicAuth', () => new BasicAuthHook(username, password));
+  }
+
+  /**
+   * Managed tokens from a {@link TokenManager}: one token fetch however many requests race,
+   * renewal ahead of expiry, and after a 401 one refresh and replay. Paths can be excluded.
+   * Replaces any earlier auth setting.
+   * @default authRetryStrategy: `new SimpleAuthRetryStrategy({ maxRetries: 1 })`, headerName: `'Authorization'`, headerPrefix: the token's `tokenType`
+   * @example
+   * ```ts
+   * builder.withTokenAuth(tokenManager, { excludedPaths: ['/health'], excludedPathPatterns: ['/public/*'] })
+   * ```
+   */
+  withTokenAuth(tokenManager: TokenManager, options: TokenAuthOptions = {}): this {
+    return this.#setAuth('withTokenAuth', () => new TokenAuthHook(tokenManager, options));
   }
 
   /**

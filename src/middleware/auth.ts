@@ -38,7 +38,10 @@ export function authMiddleware(hook: AuthHook, trust: OriginTrust): Middleware {
       const applied = hook.apply(request);
       const sent = applied instanceof Promise ? await applied : applied;
       const response = await next(sent, context);
-      if (!hook.isAuthError(response)) return response;
+      if (!hook.isAuthError(response)) {
+        hook.onAccepted?.(sent);
+        return response;
+      }
       if (!request.isReplayable || !strategy.shouldRetry(response, attempt)) return response;
       const delayMs = strategy.getDelayMs(attempt);
       if (delayMs > 0) await sleep(delayMs, request.signal);

@@ -18,6 +18,34 @@ const expectations: Record<string, RegExp[]> = {
     /GET \/items \{"x-api-key":"your-api-key"\}[\s\S]*GET \/items \{"x-api-key":"your-api-key"\}/,
   ],
   '03-basic-auth.ts': [/\{"authorization":"Basic dXNlcjpwYXNz"\}/],
+  '04-token-manager.ts': [
+    /GET \/resource with a token → 401\n.*grant_type=client_credentials[^\n]*\n.*GET \/resource with a token → 200/,
+    /status 200; token requests: \{"client_credentials":2\}/,
+    /GET \/health without credentials → 200/,
+  ],
+  '05-client-credentials.ts': [
+    /credentials in the form body\) scope="read write delete"/,
+    /credentials in the Basic header/,
+  ],
+  '06-password-grant.ts': [/refresh token issued: true/, /grants: \{"password":1,"refresh_token":1\}/],
+  '07-custom-token-provider.ts': [/custom provider calls: 1/],
+  '08-in-memory-storage.ts': [/stored under auth_token:example-api: true/],
+  '09-auth-retry.ts': [
+    /simple: 200/,
+    /exponential: 200/,
+    /conditional: 200/,
+    /GET \/conditional with a token → 401/,
+  ],
+  '10-path-exclusion.ts': [
+    /GET \/public\/a\/b without credentials/,
+    /GET \/public\/x without credentials/,
+    /GET \/orders with a token → 200\n[\s\S]*GET \/orders with a token → 200/,
+  ],
+  '11-multi-service.ts': [/service A: 200, service B: 200/],
+  '12-best-practices.ts': [
+    /one token for both requests: true/,
+    /Auth failed: example-api \(invalid_client\)/,
+  ],
 };
 
 describe('every guide example has a working TypeScript twin', () => {

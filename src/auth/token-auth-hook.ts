@@ -1,0 +1,116 @@
+import type { HttpRequest } from '../http/request';
+import type { HttpResponse } from '../http/response';
+import { type AuthRetryStrategy, SimpleAuthRetryStrategy } from '../retry/auth-retry-strategies';
+import type { TokenData } from '../tokens/token-data';
+import type { TokenManager } from '../tokens/token-manager';
+import type { AuthHook } from './auth-hook';
+import { type PathExclusionOptions, PathMatcher } from './path-matcher';
+
+/** Options of `withTokenAuth` and {@link TokenAuthHook}. */
+export interface TokenAuthOptions extends PathExclusionOptions {
+  /**
+   * What happens after a 401: refresh the token and replay.
+   * @default new SimpleAuthRetryStrategy({ maxRetries: 1 })
+   */
+  readonly authRetryStrategy?: AuthRetryStrategy;
+  /**
+   * The header that carries the token.
+   * @default 'Authorization'
+   */
+  readonly headerName?: string;
+  /**
+   * The scheme before the token; `''` sends the bare token.
+   * @default the token's `tokenType` (usually `Bearer`)
+   */
+  readonly headerPrefix?: string;
+}
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/**
+ * Managed tokens for requests: gets the token from a {@link TokenManager} (from memory on the
+ * hot path), leaves excluded paths alone, and after a 401 invalidates the rejected token — only
+ * if it is still the current one — and replays once with a fresh token.
+ *
+ * @example
+ * ```ts
+ * builder.withAuthHook(new TokenAuthHook(manager, { excludedPaths: ['/health'], excludedPathPatterns: ['/public/*'] }));
+ * ```
+ */
+export class TokenAuthHook implements AuthHook {
+  readonly tokenManager: TokenManager;
+  readonly retryStrategy: AuthRetryStrategy;
+  readonly headerNames: readonly string[];
+  readonly #header: string;
+  readonly #prefix: string | undefined;
+  readonly #paths: PathMatcher;
+  /** Which token went out with which request (for compare-and-invalidate after a 401). */
+  readonly #sent = new WeakMap<HttpRequest, TokenData>();
+
+  constructor(tokenManager: TokenManager, options: TokenAuthOptions = {}) {
+    if (
+      !tokenManager ||
+      typeof tokenManager.getToken !== 'function' ||
+      typeof tokenManager.invalidateIfCurrent !== 'function'
+    ) {
+      throw new TypeError('TokenAuthHook: expected a TokenManager');
+    }
+    const header = options.headerName ?? 'Authorization';
+    if (typeof header !== 'string' || !TOKEN.test(header))
+      throw new TypeError('TokenAuthHook: headerName must be a valid header name');
+    if (
+      options.headerPrefix !== undefined &&
+      (typeof options.headerPrefix !== 'string' ||
+        (options.headerPrefix !== '' && !TOKEN.test(options.headerPrefix)))
+    ) {
+      throw new TypeError('TokenAuthHook: headerPrefix must be a token (e.g. "Bearer") or empty');
+    }
+    this.tokenManager = tokenManager;
+    this.retryStrategy = options.authRetryStrategy ?? new SimpleAuthRetryStrategy({ maxRetries: 1 });
+    this.#header = header.toLowerCase();
+    this.#prefix = options.headerPrefix;
+    this.#paths = new PathMatcher(options);
+    this.headerNames = Object.freeze([this.#header]);
+  }
+
+  shouldAuthenticate(request: HttpRequest): boolean {
+    return this.#paths.isEmpty || !this.#paths.isExcluded(request.relativePath);
+  }
+
+  #value(token: TokenData): string {
+    if (this.#prefix === undefined) return token.authorizationHeader;
+    return this.#prefix === '' ? token.accessToken : `${this.#prefix} ${token.accessToken}`;
+  }
+
+  #attach(request: HttpRequest, token: TokenData): HttpRequest {
+    const sent = request.withTrustedHeader(this.#header, this.#value(token));
+    this.#sent.set(sent, token);
+    return sent;
+  }
+
+  apply(request: HttpRequest): HttpRequest | Promise<HttpRequest> {
+    const token = this.tokenManager.peek();
+    if (token) return this.#attach(request, token);
+    return this.tokenManager
+      .getToken({ signal: request.signal })
+      .then((fresh) => this.#attach(request, fresh));
+  }
+
+  isAuthError(response: HttpResponse): boolean {
+    return this.retryStrategy.isAuthError(response);
+  }
+
+  /** Invalidates the rejected token if it is still current; true when a different token is ready for the replay. */
+  async refresh(rejected: HttpRequest): Promise<boolean> {
+    const token = this.#sent.get(rejected);
+    if (!token) return false;
+    if (!(await this.tokenManager.invalidateIfCurrent(token))) return false;
+    const next = await this.tokenManager.getToken({ signal: rejected.signal });
+    return next.accessToken !== token.accessToken;
+  }
+
+  onAccepted(sent: HttpRequest): void {
+    const token = this.#sent.get(sent);
+    if (token) this.tokenManager.markAccepted(token);
+  }
+}

@@ -1,0 +1,50 @@
+import type { TokenData } from '../token-data';
+import type { TokenStorage } from '../token-storage';
+
+/**
+ * Tokens in process memory (the default storage). Expired entries are dropped when read.
+ * Not shared across processes: use `RedisTokenStorage` or `KeyvTokenStorage` for a fleet.
+ * @example
+ * ```ts
+ * const manager = new TokenManager(provider, new InMemoryTokenStorage());
+ * ```
+ */
+export class InMemoryTokenStorage implements TokenStorage {
+  readonly #tokens = new Map<string, TokenData>();
+  readonly #now: () => number;
+
+  constructor(options: { now?: () => number } = {}) {
+    this.#now = options.now ?? (() => Date.now());
+  }
+
+  async get(key: string): Promise<TokenData | undefined> {
+    const token = this.#tokens.get(key);
+    if (token?.expiresAt && token.expiresAt.getTime() <= this.#now()) {
+      this.#tokens.delete(key);
+      return undefined;
+    }
+    return token;
+  }
+
+  async set(key: string, token: TokenData): Promise<void> {
+    this.#tokens.set(key, token);
+  }
+
+  async delete(key: string): Promise<void> {
+    this.#tokens.delete(key);
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return (await this.get(key)) !== undefined;
+  }
+
+  /** Forgets every token. */
+  clear(): void {
+    this.#tokens.clear();
+  }
+
+  /** How many tokens are held (expired ones included until read). */
+  get size(): number {
+    return this.#tokens.size;
+  }
+}

@@ -1,0 +1,28 @@
+import type { TokenData } from './token-data';
+
+/**
+ * Obtains tokens. Implement it for any custom flow; a plain object works.
+ *
+ * @example
+ * ```ts
+ * const provider: TokenProvider = {
+ *   serviceName: 'custom-api',
+ *   async fetchToken() {
+ *     const response = await authClient.post('/auth', { headers: { 'X-API-Key': apiKey } });
+ *     const data = response.json<{ token: string; expires_in: number }>();
+ *     return new TokenData({ accessToken: data.token, expiresAt: new Date(Date.now() + data.expires_in * 1000) });
+ *   },
+ *   async refreshToken() {
+ *     return this.fetchToken();
+ *   },
+ * };
+ * ```
+ */
+export interface TokenProvider {
+  /** Names the service in errors, events and the cache key (`auth_token:<serviceName>`). */
+  readonly serviceName: string;
+  /** A brand-new token. */
+  fetchToken(): Promise<TokenData>;
+  /** A new token to replace `current` (use its refresh token when it has one). */
+  refreshToken(current: TokenData): Promise<TokenData>;
+}

@@ -1,0 +1,26 @@
+import type { TokenData } from './token-data';
+
+/** A value or a promise of it: storages may be synchronous or asynchronous. */
+export type Awaitable<T> = T | Promise<T>;
+
+/**
+ * Where tokens live between requests: process memory, Redis, any Keyv store, your own.
+ * `TokenManager` keeps a valid token in process memory too, so a shared storage is only read on
+ * a local miss or expiry, and an unreachable storage never fails a request.
+ *
+ * @example
+ * ```ts
+ * const storage: TokenStorage = {
+ *   get: async (key) => { const raw = await db.read(key); return raw ? TokenData.fromJSON(raw) : undefined; },
+ *   set: async (key, token) => db.write(key, JSON.stringify(token)),
+ *   delete: async (key) => db.remove(key),
+ *   exists: async (key) => (await db.read(key)) !== undefined,
+ * };
+ * ```
+ */
+export interface TokenStorage {
+  get(key: string): Awaitable<TokenData | undefined | null>;
+  set(key: string, token: TokenData): Awaitable<void>;
+  delete(key: string): Awaitable<void>;
+  exists(key: string): Awaitable<boolean>;
+}
