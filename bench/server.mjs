@@ -1,22 +1,52 @@
-// Keep-alive loopback server for the benchmarks, run in its own process.
-// Answers every request with a ~1 KiB JSON body; POST bodies are read and discarded.
+// The benchmark's loopback server, in its own process so the client's CPU is measured alone.
+//   GET  /items          ~1 KiB JSON
+//   POST /items          reads the body, answers the same JSON
+//   POST /oauth/token    a client-credentials token (?expires_in=N, default 3600; ?delay=ms)
+//   GET  /stats          { tokenCalls }
+//   POST /stats/reset
 import http from 'node:http';
 
 const items = [];
-for (let i = 0; JSON.stringify(items).length < 1000; i++) items.push({ id: i, name: `item-${i}`, ok: true });
+for (let i = 0; JSON.stringify(items).length < 1000; i++)
+  items.push({ id: i, name: `item-${i}`, active: i % 2 === 0 });
 const body = Buffer.from(JSON.stringify(items));
+let tokenCalls = 0;
 
 const server = http.createServer((req, res) => {
-  req.resume();
+  const chunks = [];
+  req.on('data', (chunk) => chunks.push(chunk));
   req.on('end', () => {
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
-    res.end(body);
+    const url = new URL(req.url, 'http://localhost');
+    if (url.pathname === '/items') {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
+      res.end(body);
+    } else if (url.pathname === '/oauth/token') {
+      tokenCalls++;
+      const expiresIn = Number(url.searchParams.get('expires_in') ?? 3600);
+      const delay = Number(url.searchParams.get('delay') ?? 0);
+      const token = JSON.stringify({
+        access_token: `bench-token-${tokenCalls}`,
+        token_type: 'Bearer',
+        expires_in: expiresIn,
+      });
+      setTimeout(() => {
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(token),
+        });
+        res.end(token);
+      }, delay);
+    } else if (url.pathname === '/stats') {
+      if (req.method === 'POST') tokenCalls = 0;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ tokenCalls }));
+    } else {
+      res.writeHead(404);
+      res.end();
+    }
   });
 });
 server.keepAliveTimeout = 600_000;
 server.headersTimeout = 610_000;
-server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
-  process.send?.({ port: server.address().port });
-  if (!process.send) console.log(server.address().port);
-});
+server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
 process.on('disconnect', () => process.exit(0));

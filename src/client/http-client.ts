@@ -9,7 +9,7 @@ import { normalizeHeaders } from '../http/header-validation';
 import type { HttpHeaders } from '../http/http-headers';
 import { HttpRequest } from '../http/request';
 import type { HttpResponse } from '../http/response';
-import { buildRequestUrl, type QueryParams } from '../http/url';
+import { buildRequestUrl, type CanonicalUrl, type QueryParams } from '../http/url';
 import type { Handler } from '../middleware/chain';
 import { RequestContext } from '../middleware/context';
 import { OriginTrust } from '../middleware/origin-trust';
@@ -68,6 +68,7 @@ export interface HttpStreamResponse {
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const URL_CACHE_SIZE = 512;
 
 /**
  * The HTTP client: verbs, batches, streams. Reuse one client per service; it keeps a pool of
@@ -91,6 +92,8 @@ export class HttpClient {
   readonly #bufferOptions: SendOptions;
   readonly #streamOptions: SendOptions;
   readonly #maxRetries: number;
+  /** Canonical URLs of recent parameter-less paths: most services call a small set of paths. */
+  readonly #urls = new Map<string, CanonicalUrl>();
   #closed = false;
 
   constructor(config: HttpClientConfig = new HttpClientConfigBuilder().build(), transport?: Transport) {
@@ -183,7 +186,7 @@ export class HttpClient {
     if (!TOKEN.test(method) || method === 'CONNECT') {
       throw new RequestBuildException('Invalid HTTP method', { context: { reason: 'method' } });
     }
-    const target = buildRequestUrl(this.config.base, init.url, init.params);
+    const target = this.#canonical(init.url, init.params);
     const trusted = this.#trust.isTrusted(target.origin);
     let headers = trusted ? this.#trustedDefaults : this.#untrustedDefaults;
     if (init.headers !== undefined) {
@@ -225,6 +228,18 @@ export class HttpClient {
       credentialsAllowed: trusted,
       base: this.config.base,
     });
+  }
+
+  #canonical(url: string, params: QueryParams | undefined): CanonicalUrl {
+    if (params !== undefined || typeof url !== 'string')
+      return buildRequestUrl(this.config.base, url, params);
+    let target = this.#urls.get(url);
+    if (target === undefined) {
+      target = buildRequestUrl(this.config.base, url, undefined);
+      if (this.#urls.size >= URL_CACHE_SIZE) this.#urls.clear();
+      this.#urls.set(url, target);
+    }
+    return target;
   }
 
   #assertOpen(): void {

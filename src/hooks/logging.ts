@@ -77,13 +77,22 @@ abstract class LoggingHookBase {
   protected debug(message: string): void {
     (this.logger.debug ?? this.logger.info).call(this.logger, message);
   }
+
+  /** False when the logger says the level is off (pino, winston): then nothing is formatted. */
+  protected enabled(level: 'debug' | 'info' | 'warn' | 'error'): boolean {
+    return this.logger.isLevelEnabled === undefined || this.logger.isLevelEnabled(level);
+  }
 }
 
-/** The id that ties together the log lines of one call (and its retries). */
+const ID_PREFIX = randomBytes(2).toString('hex');
+let idCounter = 0;
+
+/** The id that ties together the log lines of one call (and its retries): unique in this process. */
 function requestId(context: RequestContext): string {
   let id = context.metadata.requestId;
   if (typeof id !== 'string') {
-    id = randomBytes(4).toString('hex');
+    idCounter = (idCounter + 1) % 0x1000000;
+    id = ID_PREFIX + idCounter.toString(16).padStart(6, '0');
     context.metadata.requestId = id;
   }
   return id as string;
@@ -102,8 +111,9 @@ export class LoggingRequestHook extends LoggingHookBase implements RequestHook {
   }
 
   beforeRequest(request: HttpRequest, context: RequestContext): HttpRequest {
-    const id = requestId(context);
     context.metadata.startTime = performance.now();
+    if (!this.enabled('info')) return request;
+    const id = requestId(context);
     const redactor = this.redactorFor(request);
     const retry = context.isRetry ? ` (retry ${context.attempt}/${context.maxRetries})` : '';
     this.logger.info(`[${id}] → ${request.method} ${redactor.url(request.url)}${retry}`);
@@ -126,13 +136,16 @@ export class LoggingResponseHook extends LoggingHookBase implements ResponseHook
   }
 
   afterResponse(response: HttpResponse, context: RequestContext): HttpResponse {
+    const failed = response.statusCode >= 400;
+    if (!this.enabled(failed ? 'warn' : 'info')) return response;
     const id = requestId(context);
     const redactor = this.redactorFor(response.request);
     const started = context.metadata.startTime;
     const ms = typeof started === 'number' ? performance.now() - started : response.elapsedMs;
     const line = `[${id}] ← ${response.statusCode} ${response.request.method} ${redactor.url(response.url)} (${ms.toFixed(1)} ms)`;
-    if (response.statusCode >= 400) this.logger.warn(line);
+    if (failed) this.logger.warn(line);
     else this.logger.info(line);
+    if (!this.enabled('debug')) return response;
     if (this.logHeaders) {
       this.debug(`[${id}] response headers ${JSON.stringify(redactor.headers(response.headers.toObject()))}`);
     }
@@ -151,6 +164,7 @@ export class LoggingErrorHook extends LoggingHookBase implements ErrorHook {
   }
 
   onError(error: unknown, context: RequestContext): void {
+    if (!this.enabled('error')) return;
     const id = requestId(context);
     const request = context.request;
     const redactor = this.redactorFor(request);

@@ -33,6 +33,8 @@ export type ErrorHookFunction = ErrorHook['onError'];
  * redacted message string.
  */
 export interface Logger {
+  /** pino and winston have it: lines of disabled levels are not even formatted. */
+  isLevelEnabled?(level: 'debug' | 'info' | 'warn' | 'error'): boolean;
   debug?(message: string): unknown;
   info(message: string): unknown;
   warn(message: string): unknown;

@@ -31,6 +31,7 @@ export interface HttpRequestInit {
 }
 
 const TRUSTED: unique symbol = Symbol('trusted');
+const COPY: unique symbol = Symbol('copy');
 
 interface InternalFields extends HttpRequestInit {
   readonly url: CanonicalUrl;
@@ -84,7 +85,31 @@ export class HttpRequest {
   constructor(init: HttpRequestInit);
   /** @internal */
   constructor(init: InternalFields, trusted: typeof TRUSTED);
-  constructor(init: HttpRequestInit | InternalFields, trusted?: typeof TRUSTED) {
+  /** @internal a copy with other headers, without intermediate objects (the per-request hot path) */
+  constructor(source: HttpRequest, copy: typeof COPY, headers: Readonly<Record<string, string>>);
+  constructor(
+    init: HttpRequestInit | InternalFields | HttpRequest,
+    trusted?: typeof TRUSTED | typeof COPY,
+    headers?: Readonly<Record<string, string>>,
+  ) {
+    if (trusted === COPY) {
+      const source = init as HttpRequest;
+      this.target = source.target;
+      this.headers = headers!;
+      this.#redactor = source.#redactor;
+      this.credentialsAllowed = source.credentialsAllowed;
+      this.#base = source.#base;
+      this.#relativePath = source.#relativePath;
+      this.method = source.method;
+      this.url = source.url;
+      this.body = source.body;
+      this.params = source.params;
+      this.json = source.json;
+      this.data = source.data;
+      this.timeoutMs = source.timeoutMs;
+      this.signal = source.signal;
+      return;
+    }
     if (trusted === TRUSTED) {
       const fields = init as InternalFields;
       this.target = fields.url;
@@ -162,12 +187,14 @@ export class HttpRequest {
       if (value === undefined) delete merged[name.toLowerCase()];
       else merged[checkHeader(name, value, 'withHeaders')] = value;
     }
-    return new HttpRequest({ ...this.fields(), headers: merged }, TRUSTED);
+    return new HttpRequest(this, COPY, merged);
   }
 
-  /** @internal withHeaders for one header already known to be valid (auth hooks' precomputed values). */
+  /** @internal withHeaders for one lower-case header already known to be valid (auth hooks' values). */
   withTrustedHeader(name: string, value: string): HttpRequest {
-    return new HttpRequest({ ...this.fields(), headers: { ...this.headers, [name]: value } }, TRUSTED);
+    const headers: Record<string, string> = { ...this.headers };
+    headers[name] = value;
+    return new HttpRequest(this, COPY, headers);
   }
 
   /** True when the body can be sent again (no one-shot stream). */

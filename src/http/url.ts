@@ -95,7 +95,7 @@ function toCanonical(joined: string): CanonicalUrl {
   const href = url.href;
   const origin = url.origin;
   // href is origin + path + query for http(s) without user-info; slicing keeps a bare "?" too.
-  return { href, origin, path: href.slice(origin.length), pathname: url.pathname };
+  return Object.freeze({ href, origin, path: href.slice(origin.length), pathname: url.pathname });
 }
 
 /**

@@ -118,6 +118,30 @@ describe('logging never shows a secret', () => {
     await client.close();
   });
 
+  it('respects isLevelEnabled (pino, winston): disabled levels are not even formatted', async () => {
+    const lines: string[] = [];
+    const write = (line: string) => lines.push(line);
+    const logger = {
+      isLevelEnabled: (level: string) => level === 'warn' || level === 'error',
+      info: write,
+      warn: write,
+      error: write,
+      debug: write,
+    };
+    const client = new HttpClient(
+      new HttpClientConfigBuilder()
+        .withBaseUrl(server.url)
+        .withLogging({ logger, logHeaders: true, logBody: true })
+        .build(),
+    );
+    await client.get('/ok');
+    expect(lines).toEqual([]);
+    await client.get('/missing');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/← 404 GET/);
+    await client.close();
+  });
+
   it('the hooks can be used on their own, and refuse a logger without methods', async () => {
     const log = captureLogger();
     const client = new HttpClient(
@@ -130,7 +154,7 @@ describe('logging never shows a secret', () => {
     );
     await client.get('/ok');
     expect(log.lines).toHaveLength(2);
-    expect(log.lines[0]).toMatch(/^\[[0-9a-f]{8}\] → GET http:\/\/127\.0\.0\.1:\d+\/ok$/);
+    expect(log.lines[0]).toMatch(/^\[[0-9a-f]{10}\] → GET http:\/\/127\.0\.0\.1:\d+\/ok$/);
     await client.close();
     expect(() => new LoggingRequestHook({ logger: {} as never })).toThrow(/logger/);
   });

@@ -1,0 +1,234 @@
+// One factory per benchmarked client. Each returns { request(): Promise<void>, close() } doing the
+// same work: one request over keep-alive, the ~1 KiB JSON body read and parsed.
+import http from 'node:http';
+import axios from 'axios';
+import got from 'got';
+import ky from 'ky';
+import { Agent, Pool, fetch as undiciFetch } from 'undici';
+import {
+  ClientCredentialsTokenProvider,
+  HttpClient,
+  HttpClientConfigBuilder,
+  TokenManager,
+} from '../dist/index.js';
+
+export const CONNECTIONS = 50;
+const TOKEN = 'bench-static-token';
+export const PAYLOAD = Object.fromEntries(
+  Array.from({ length: 30 }, (_, i) => [`field${i}`, `value-${i}-${'x'.repeat(20)}`]),
+);
+const payloadText = JSON.stringify(PAYLOAD);
+
+// A pino-style logger at level "warn": the usual production setting, so request lines are off.
+const silent = {
+  isLevelEnabled: (level) => level === 'warn' || level === 'error',
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+};
+
+function tokenManager(origin, query = '') {
+  const provider = new ClientCredentialsTokenProvider({
+    tokenUrl: `${origin}/oauth/token${query}`,
+    clientId: 'bench',
+    clientSecret: 'bench-secret',
+    serviceName: 'bench',
+  });
+  return { manager: new TokenManager(provider, undefined, { logger: silent }), provider };
+}
+
+export const clients = {
+  'undici Pool.request': (origin) => {
+    const pool = new Pool(origin, { connections: CONNECTIONS });
+    return {
+      async request() {
+        const { body } = await pool.request({
+          path: '/items',
+          method: 'GET',
+          headers: { authorization: `Bearer ${TOKEN}` },
+        });
+        await body.json();
+      },
+      close: () => pool.close(),
+    };
+  },
+  'undici.fetch': (origin) => {
+    const dispatcher = new Agent({ connections: CONNECTIONS });
+    return {
+      async request() {
+        const response = await undiciFetch(`${origin}/items`, {
+          dispatcher,
+          headers: { authorization: `Bearer ${TOKEN}` },
+        });
+        await response.json();
+      },
+      close: () => dispatcher.close(),
+    };
+  },
+  'node:http keep-alive': (origin) => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+    const url = new URL(`${origin}/items`);
+    return {
+      request: () =>
+        new Promise((resolve, reject) => {
+          const req = http.request(
+            {
+              host: url.hostname,
+              port: url.port,
+              path: url.pathname,
+              agent,
+              headers: { authorization: `Bearer ${TOKEN}` },
+            },
+            (res) => {
+              const chunks = [];
+              res.on('data', (chunk) => chunks.push(chunk));
+              res.on('end', () => {
+                try {
+                  JSON.parse(Buffer.concat(chunks).toString('utf8'));
+                  resolve();
+                } catch (error) {
+                  reject(error);
+                }
+              });
+              res.on('error', reject);
+            },
+          );
+          req.on('error', reject);
+          req.end();
+        }),
+      close: async () => agent.destroy(),
+    };
+  },
+  axios: (origin) => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+    const instance = axios.create({
+      baseURL: origin,
+      httpAgent: agent,
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    return {
+      async request() {
+        await instance.get('/items');
+      },
+      close: async () => agent.destroy(),
+    };
+  },
+  'got 14': (origin) => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+    const instance = got.extend({
+      prefixUrl: origin,
+      agent: { http: agent },
+      retry: { limit: 0 },
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    return {
+      async request() {
+        await instance('items').json();
+      },
+      close: async () => agent.destroy(),
+    };
+  },
+  'ky 1': (origin) => {
+    const instance = ky.create({
+      prefixUrl: origin,
+      retry: 0,
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    return {
+      async request() {
+        await instance.get('items').json();
+      },
+      close: async () => undefined,
+    };
+  },
+  'requestforge bearer': (origin) => {
+    const client = new HttpClient(
+      new HttpClientConfigBuilder()
+        .withBaseUrl(origin)
+        .withBearerToken(TOKEN)
+        .withConnections(CONNECTIONS)
+        .build(),
+    );
+    return {
+      async request() {
+        (await client.get('/items')).json();
+      },
+      close: () => client.close(),
+    };
+  },
+  'requestforge managed token': (origin) => {
+    const { manager, provider } = tokenManager(origin);
+    const client = new HttpClient(
+      new HttpClientConfigBuilder()
+        .withBaseUrl(origin)
+        .withTokenAuth(manager)
+        .withConnections(CONNECTIONS)
+        .build(),
+    );
+    return {
+      manager,
+      async request() {
+        (await client.get('/items')).json();
+      },
+      close: async () => {
+        await client.close();
+        await provider.close();
+      },
+    };
+  },
+  'requestforge token+retry+logging': (origin) => {
+    const { manager, provider } = tokenManager(origin);
+    const client = new HttpClient(
+      new HttpClientConfigBuilder()
+        .withBaseUrl(origin)
+        .withTokenAuth(manager)
+        .withRetry({ maxRetries: 3 })
+        .withLogging({ logger: silent, logHeaders: false, logBody: false })
+        .withConnections(CONNECTIONS)
+        .build(),
+    );
+    return {
+      manager,
+      async request() {
+        (await client.get('/items')).json();
+      },
+      close: async () => {
+        await client.close();
+        await provider.close();
+      },
+    };
+  },
+  'undici Pool.request POST': (origin) => {
+    const pool = new Pool(origin, { connections: CONNECTIONS });
+    return {
+      async request() {
+        const { body } = await pool.request({
+          path: '/items',
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify(PAYLOAD),
+        });
+        await body.json();
+      },
+      close: () => pool.close(),
+    };
+  },
+  'requestforge 1 KiB JSON POST': (origin) => {
+    const client = new HttpClient(
+      new HttpClientConfigBuilder()
+        .withBaseUrl(origin)
+        .withBearerToken(TOKEN)
+        .withConnections(CONNECTIONS)
+        .build(),
+    );
+    return {
+      async request() {
+        (await client.post('/items', { json: PAYLOAD })).json();
+      },
+      close: () => client.close(),
+    };
+  },
+};
+
+export { payloadText, silent, tokenManager };
