@@ -203,6 +203,7 @@ export class HttpClient {
     if (encoded.contentType !== undefined && headers['content-type'] === undefined) {
       headers = { ...headers, 'content-type': encoded.contentType };
     }
+    if (!Object.isFrozen(headers)) Object.freeze(headers);
     const timeoutMs = init.timeoutMs;
     if (
       timeoutMs !== undefined &&

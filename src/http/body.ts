@@ -20,7 +20,18 @@ export function encodeForm(fields: FormFields | URLSearchParams): string {
     const value = fields[key];
     if (value === undefined || value === null) continue;
     const values = Array.isArray(value) ? (value as ReadonlyArray<QueryValue>) : [value as QueryValue];
-    for (const item of values) parts.push(`${formEncode(key)}=${formEncode(String(item))}`);
+    for (const item of values) {
+      const type = typeof item;
+      if (type !== 'string' && type !== 'number' && type !== 'boolean' && type !== 'bigint') {
+        throw new RequestBuildException(
+          `Form field "${key}" must be a string, number, boolean or an array of them`,
+          {
+            context: { reason: 'data', field: key },
+          },
+        );
+      }
+      parts.push(`${formEncode(key)}=${formEncode(String(item))}`);
+    }
   }
   return parts.join('&');
 }

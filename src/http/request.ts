@@ -187,14 +187,14 @@ export class HttpRequest {
       if (value === undefined) delete merged[name.toLowerCase()];
       else merged[checkHeader(name, value, 'withHeaders')] = value;
     }
-    return new HttpRequest(this, COPY, merged);
+    return new HttpRequest(this, COPY, Object.freeze(merged));
   }
 
   /** @internal withHeaders for one lower-case header already known to be valid (auth hooks' values). */
   withTrustedHeader(name: string, value: string): HttpRequest {
     const headers: Record<string, string> = { ...this.headers };
     headers[name] = value;
-    return new HttpRequest(this, COPY, headers);
+    return new HttpRequest(this, COPY, Object.freeze(headers));
   }
 
   /** True when the body can be sent again (no one-shot stream). */

@@ -59,14 +59,27 @@ export function parseBaseUrl(url: string): BaseUrl {
   return { origin: parsed.origin, prefix: parsed.origin + pathPrefix, pathPrefix };
 }
 
-function encodeParam(value: QueryValue): string {
-  return encodeURIComponent(typeof value === 'string' ? value : String(value));
+function encodeParam(value: QueryValue, key: string): string {
+  if (typeof value === 'string') return encodeURIComponent(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return encodeURIComponent(String(value));
+  throw new RequestBuildException(
+    `Query parameter "${key}" must be a string, number, boolean or an array of them`,
+    {
+      context: { reason: 'params', param: key },
+    },
+  );
 }
 
 /** Serialises query parameters (`a=1&b=x%20y`); an empty string when there are none. */
 export function serializeParams(params: QueryParams | undefined): string {
-  if (!params) return '';
+  if (params === undefined || params === null) return '';
   if (params instanceof URLSearchParams) return params.toString();
+  if (typeof params !== 'object') {
+    throw new RequestBuildException('params must be an object or URLSearchParams', {
+      context: { reason: 'params' },
+    });
+  }
   let out = '';
   for (const key of Object.keys(params)) {
     const value = params[key];
@@ -74,9 +87,9 @@ export function serializeParams(params: QueryParams | undefined): string {
     const name = encodeURIComponent(key);
     if (Array.isArray(value)) {
       for (const item of value as ReadonlyArray<QueryValue>)
-        out += `${out ? '&' : ''}${name}=${encodeParam(item)}`;
+        out += `${out ? '&' : ''}${name}=${encodeParam(item, key)}`;
     } else {
-      out += `${out ? '&' : ''}${name}=${encodeParam(value as QueryValue)}`;
+      out += `${out ? '&' : ''}${name}=${encodeParam(value as QueryValue, key)}`;
     }
   }
   return out;

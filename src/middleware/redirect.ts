@@ -57,7 +57,7 @@ function nextHop(
       path: url.href.slice(url.origin.length),
       pathname: url.pathname,
     },
-    headers,
+    headers: Object.freeze(headers),
     body: switchToGet ? undefined : request.body,
     json: switchToGet ? undefined : request.json,
     data: switchToGet ? undefined : request.data,

@@ -43,9 +43,9 @@ describe('the packed tarball', () => {
     const out = node([
       '--input-type=module',
       '-e',
-      "import { HttpClient, HttpClientConfigBuilder, AuthenticationException } from 'requestforge'; console.log(typeof HttpClient, typeof HttpClientConfigBuilder, typeof AuthenticationException);",
+      "import { HttpClient, HttpClientConfigBuilder, TokenData, TokenManager, AuthenticationException } from 'requestforge'; console.log(typeof HttpClient, typeof HttpClientConfigBuilder, typeof AuthenticationException, new TokenData({ accessToken: 'a' }).authorizationHeader, typeof TokenManager);",
     ]);
-    expect(out).toBe('function function function');
+    expect(out).toBe('function function function Bearer a function');
   });
 
   it('imports with require (CommonJS)', () => {

@@ -104,3 +104,66 @@ describe('toCurl', () => {
     );
   });
 });
+
+describe('every object of ours prints without secrets', () => {
+  it('providers, managers, hooks, tokens, storages, strategies', async () => {
+    const {
+      ApiKeyAuthHook,
+      BasicAuthHook,
+      BearerTokenAuthHook,
+      ClientCredentialsTokenProvider,
+      CompositeAuthHook,
+      InMemoryTokenStorage,
+      PasswordGrantTokenProvider,
+      TokenAuthHook,
+      TokenData,
+      TokenManager,
+      AuthorizationHook,
+    } = await import('../../src/index');
+    const cc = new ClientCredentialsTokenProvider({
+      tokenUrl: 'https://auth.test/token',
+      clientId: 'id',
+      clientSecret: SECRET,
+      serviceName: 's',
+    });
+    const pw = new PasswordGrantTokenProvider({
+      tokenUrl: 'https://auth.test/token',
+      clientId: 'id',
+      clientSecret: SECRET,
+      username: 'u',
+      password: SECRET,
+      serviceName: 's',
+    });
+    const storage = new InMemoryTokenStorage();
+    const token = new TokenData({ accessToken: SECRET, refreshToken: SECRET });
+    await storage.set('k', token);
+    const manager = new TokenManager(
+      { serviceName: 'm', fetchToken: async () => token, refreshToken: async () => token },
+      storage,
+    );
+    await manager.getToken();
+    const objects = [
+      cc,
+      pw,
+      storage,
+      token,
+      manager,
+      new TokenAuthHook(manager),
+      new BearerTokenAuthHook(SECRET),
+      new ApiKeyAuthHook(SECRET),
+      new BasicAuthHook('user', SECRET),
+      new CompositeAuthHook([new ApiKeyAuthHook(SECRET), new BearerTokenAuthHook(SECRET)]),
+      new AuthorizationHook(() => SECRET),
+    ];
+    for (const object of objects) {
+      expect(inspect(object, { depth: 10, showHidden: false })).not.toContain(SECRET);
+      expect(String(object)).not.toContain(SECRET);
+    }
+    // Token serialisation for storages is the one deliberate exception.
+    expect(JSON.stringify(token)).toContain(SECRET);
+    for (const object of objects.filter((o) => o !== token && o !== storage))
+      expect(JSON.stringify(object) ?? '').not.toContain(SECRET);
+    await cc.close();
+    await pw.close();
+  });
+});
