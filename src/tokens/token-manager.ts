@@ -50,9 +50,9 @@ export interface TokenManagerOptions {
 export interface TokenManagerStats {
   /** Tokens served from memory. */
   readonly hits: number;
-  /** Provider calls for a new token (`fetchToken`). */
+  /** Provider calls for a first token (`fetchToken`). */
   readonly fetches: number;
-  /** Provider calls with a refresh token (`refreshToken`). */
+  /** Provider calls to replace a token (`refreshToken`: expiry, rejection, forced, background). */
   readonly refreshes: number;
   /** Provider calls that failed. */
   readonly failures: number;
@@ -340,7 +340,9 @@ export class TokenManager {
         this.#warnStorage('get', new TypeError('the storage returned something that is not a TokenData'));
       }
     }
-    const useRefresh = base?.refreshToken !== undefined;
+    // Replacing a token we had is a refresh (the provider decides how: refresh token, new grant,
+    // pipeline re-run); only a cold start is a plain fetch.
+    const useRefresh = base !== undefined;
     const started = this.#now();
     let token: TokenData;
     try {
@@ -365,10 +367,10 @@ export class TokenManager {
     publish(channel, () => ({
       serviceName: this.serviceName,
       reason,
-      grant: useRefresh ? 'refresh_token' : 'new',
+      grant: base?.refreshToken ? 'refresh_token' : 'new',
       durationMs: this.#now() - started,
       expiresAt: token.expiresAt?.toISOString(),
-      rotatedRefreshToken: useRefresh && token.refreshToken !== base?.refreshToken,
+      rotatedRefreshToken: base?.refreshToken !== undefined && token.refreshToken !== base.refreshToken,
       fingerprint: fingerprint(token),
     }));
     await this.#storageCall('set', () => this.storage.set(this.cacheKey, token));

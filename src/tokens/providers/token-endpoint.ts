@@ -38,7 +38,30 @@ export function clientSecretBasic(clientId: string, clientSecret: string): strin
   return `Basic ${Buffer.from(`${encode(clientId)}:${encode(clientSecret)}`, 'utf8').toString('base64')}`;
 }
 
-function parseBody(response: HttpResponse): Record<string, unknown> | undefined {
+/**
+ * The HTTP client for token requests: the caller's `httpClient`, or a private one that never
+ * follows redirects (credentials must not travel), caps answers at 1 MiB, times out and retries
+ * transient failures (POST included: a token request changes nothing on the server).
+ */
+export function createTokenHttpClient(options: TokenEndpointOptions): HttpClient {
+  if (options.httpClient) {
+    if (!(options.httpClient instanceof HttpClient)) throw new TypeError('httpClient must be an HttpClient');
+    return options.httpClient;
+  }
+  const builder = new HttpClientConfigBuilder()
+    .withTimeout(options.timeoutMs ?? 10_000)
+    .withMaxResponseBytes(MAX_TOKEN_RESPONSE_BYTES)
+    .withRedirects({ follow: false })
+    .withHeader('Accept', 'application/json');
+  const maxRetries = options.maxRetries ?? 2;
+  if (maxRetries > 0)
+    builder.withRetry({ maxRetries, baseDelayMs: 200, maxDelayMs: 5_000, retryMethods: ['GET', 'POST'] });
+  if (options.dispatcher) builder.withDispatcher(options.dispatcher);
+  return new HttpClient(builder.build());
+}
+
+/** A token endpoint's body as an object: JSON, or form-encoded; `undefined` for anything else. */
+export function parseTokenBody(response: HttpResponse): Record<string, unknown> | undefined {
   const text = response.text.trim();
   if (text === '') return undefined;
   const type = response.headers.get('content-type') ?? '';
@@ -53,6 +76,70 @@ function parseBody(response: HttpResponse): Record<string, unknown> | undefined 
     return Object.fromEntries(new URLSearchParams(text));
   }
   return undefined;
+}
+
+/** A transport failure of a token request (after its retries) as an `AuthenticationException`. */
+export function tokenRequestFailure(serviceName: string, error: unknown): AuthenticationException {
+  const detail =
+    error instanceof HttpClientException ? error.code : error instanceof Error ? error.name : 'error';
+  return new AuthenticationException(`Token request for "${serviceName}" failed (${detail})`, {
+    serviceName,
+    cause: error,
+    attempts: error instanceof HttpClientException ? error.attempts : 0,
+  });
+}
+
+/** A 2xx whose body is not a token response (HTML, empty, …). */
+export function notATokenResponse(serviceName: string, response: HttpResponse): AuthenticationException {
+  const type = response.headers.get('content-type') ?? 'no content type';
+  return new AuthenticationException(
+    `Token endpoint of "${serviceName}" answered ${response.statusCode} without a token response (${type.split(';')[0]})`,
+    { serviceName, statusCode: response.statusCode },
+  );
+}
+
+/** Control characters stripped, truncated, and any of our own secrets that the server echoed replaced. */
+export function scrubServerText(text: string, secrets: readonly string[]): string {
+  let out = text
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we strip
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .trim()
+    .slice(0, MAX_DESCRIPTION_CHARS);
+  for (const secret of secrets) {
+    if (secret.length >= 4) out = out.split(secret).join('[REDACTED]');
+  }
+  return out;
+}
+
+/** A refused token request (non-2xx, or a 200 with an `error` field) with RFC 6749 §5.2 details. */
+export function tokenEndpointError(
+  serviceName: string,
+  response: HttpResponse,
+  body: Record<string, unknown> | undefined,
+  secrets: readonly string[],
+): AuthenticationException {
+  const error =
+    typeof body?.error === 'string' ? scrubServerText(body.error, secrets).slice(0, 100) : undefined;
+  const description =
+    typeof body?.error_description === 'string'
+      ? scrubServerText(body.error_description, secrets)
+      : undefined;
+  const summary = error
+    ? `${error}${description ? ` (${description})` : ''}`
+    : 'no OAuth error in the answer';
+  return new AuthenticationException(
+    `Token request for "${serviceName}" failed: HTTP ${response.statusCode}, ${summary}`,
+    {
+      serviceName,
+      error,
+      errorDescription: description,
+      statusCode: response.statusCode,
+      context: {
+        statusCode: response.statusCode,
+        tokenUrl: response.request.redactor.url(response.request.url),
+      },
+    },
+  );
 }
 
 /**
@@ -84,22 +171,7 @@ export class TokenEndpoint {
     this.tokenUrl = url.href;
     this.serviceName = serviceName;
     this.#secrets = secrets;
-    if (options.httpClient) {
-      if (!(options.httpClient instanceof HttpClient))
-        throw new TypeError('httpClient must be an HttpClient');
-      this.#client = options.httpClient;
-    } else {
-      const builder = new HttpClientConfigBuilder()
-        .withTimeout(options.timeoutMs ?? 10_000)
-        .withMaxResponseBytes(MAX_TOKEN_RESPONSE_BYTES)
-        .withRedirects({ follow: false })
-        .withHeader('Accept', 'application/json');
-      const maxRetries = options.maxRetries ?? 2;
-      if (maxRetries > 0)
-        builder.withRetry({ maxRetries, baseDelayMs: 200, maxDelayMs: 5_000, retryMethods: ['POST'] });
-      if (options.dispatcher) builder.withDispatcher(options.dispatcher);
-      this.#client = new HttpClient(builder.build());
-    }
+    this.#client = createTokenHttpClient(options);
   }
 
   /** POSTs the form and returns the token, or throws `AuthenticationException`. */
@@ -116,63 +188,19 @@ export class TokenEndpoint {
         headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
       });
     } catch (error) {
-      const detail =
-        error instanceof HttpClientException ? error.code : error instanceof Error ? error.name : 'error';
-      throw new AuthenticationException(`Token request for "${this.serviceName}" failed (${detail})`, {
-        serviceName: this.serviceName,
-        cause: error,
-        attempts: error instanceof HttpClientException ? error.attempts : 0,
-      });
+      throw tokenRequestFailure(this.serviceName, error);
     }
-    const body = parseBody(response);
-    const oauthError = typeof body?.error === 'string' ? body.error : undefined;
-    if (!response.isSuccess || oauthError !== undefined) {
-      throw this.#endpointError(response, body);
+    const body = parseTokenBody(response);
+    if (!response.isSuccess || typeof body?.error === 'string') {
+      throw tokenEndpointError(this.serviceName, response, body, this.#secrets());
     }
-    if (!body) {
-      const type = response.headers.get('content-type') ?? 'no content type';
-      throw new AuthenticationException(
-        `Token endpoint of "${this.serviceName}" answered ${response.statusCode} without a token response (${type.split(';')[0]})`,
-        { serviceName: this.serviceName, statusCode: response.statusCode },
-      );
-    }
+    if (!body) throw notATokenResponse(this.serviceName, response);
     // The lifetime counts from before the request was sent: conservative and free.
     const token = TokenData.fromResponse(body, { now: sentAt, serviceName: this.serviceName });
     // Servers may omit the refresh token on refresh: keep the one we have.
     if (!token.refreshToken && previous?.refreshToken)
       return token.with({ refreshToken: previous.refreshToken });
     return token;
-  }
-
-  #scrub(text: string): string {
-    let out = text
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we strip
-      .replace(/[\u0000-\u001f\u007f]+/g, ' ')
-      .trim()
-      .slice(0, MAX_DESCRIPTION_CHARS);
-    for (const secret of this.#secrets()) {
-      if (secret.length >= 4) out = out.split(secret).join('[REDACTED]');
-    }
-    return out;
-  }
-
-  #endpointError(response: HttpResponse, body: Record<string, unknown> | undefined): AuthenticationException {
-    const error = typeof body?.error === 'string' ? this.#scrub(body.error).slice(0, 100) : undefined;
-    const description =
-      typeof body?.error_description === 'string' ? this.#scrub(body.error_description) : undefined;
-    const summary = error
-      ? `${error}${description ? ` (${description})` : ''}`
-      : 'no OAuth error in the answer';
-    return new AuthenticationException(
-      `Token request for "${this.serviceName}" failed: HTTP ${response.statusCode}, ${summary}`,
-      {
-        serviceName: this.serviceName,
-        error,
-        errorDescription: description,
-        statusCode: response.statusCode,
-        context: { statusCode: response.statusCode, tokenUrl: response.request.redactor.url(this.tokenUrl) },
-      },
-    );
   }
 
   async close(): Promise<void> {
