@@ -1,7 +1,10 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts' },
+  // The sub-path entries import the core as 'requestforge' (kept external), so every entry shares
+  // one copy of TokenData & co. and `instanceof` holds across them.
+  entry: { index: 'src/index.ts', redis: 'src/redis.ts', keyv: 'src/keyv.ts' },
+  external: ['requestforge'],
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

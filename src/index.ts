@@ -105,7 +105,7 @@ export {
   type TokenManagerStats,
 } from './tokens/token-manager';
 export type { TokenProvider } from './tokens/token-provider';
-export type { Awaitable, TokenStorage } from './tokens/token-storage';
+export type { Awaitable, TokenStorage, TokenStorageLock } from './tokens/token-storage';
 export type { Dispatcher } from './transport/dispatcher';
 export type { TlsOptions } from './transport/undici-transport';
 export { VERSION } from './version';

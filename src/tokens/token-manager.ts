@@ -31,6 +31,18 @@ export interface TokenManagerOptions {
    */
   readonly storageTimeoutMs?: number;
   /**
+   * After a storage failure, the storage is left alone for this long (tokens are fetched
+   * directly meanwhile), so an outage costs one slow call, not one per request.
+   * @default 5000
+   */
+  readonly storageRetryMs?: number;
+  /**
+   * With a storage that offers a cross-process lock (`RedisTokenStorage`): how long the lock is
+   * held at most. When its holder dies, the others take over after this.
+   * @default 30000
+   */
+  readonly lockTtlMs?: number;
+  /**
    * After a token obtained because of a 401 is itself rejected before ever being accepted, no
    * new forced renewal happens for this long (protects the token endpoint from an API that
    * rejects everything). The 401 is returned instead.
@@ -66,6 +78,16 @@ export interface GetTokenOptions {
 }
 
 type Reason = 'initial' | 'expired' | 'invalidated' | 'forced' | 'background';
+
+/** What a failed storage call yields: distinct from "nothing stored". */
+const FAILED: unique symbol = Symbol('storage-failed');
+
+type LockOutcome =
+  | { readonly kind: 'held'; release(): Promise<void> }
+  | { readonly kind: 'adopted'; readonly token: TokenData }
+  | { readonly kind: 'none' };
+
+const NO_LOCK: LockOutcome = Object.freeze({ kind: 'none' });
 
 const NO_SCHEDULE: TokenSchedule = Object.freeze({
   usableUntil: Number.NEGATIVE_INFINITY,
@@ -114,6 +136,8 @@ export class TokenManager {
   readonly #fetchTimeoutMs: number;
   readonly #storageTimeoutMs: number;
   readonly #minForcedIntervalMs: number;
+  readonly #storageRetryMs: number;
+  readonly #lockTtlMs: number;
   readonly #logger: NonNullable<TokenManagerOptions['logger']>;
   readonly #now: () => number;
   #current: TokenData | undefined;
@@ -128,6 +152,7 @@ export class TokenManager {
   #forcedToken: string | undefined;
   #forcedAt = Number.NEGATIVE_INFINITY;
   #storageDown = false;
+  #storageSkippedUntil = 0;
   #stats = { hits: 0, fetches: 0, refreshes: 0, failures: 0, backgroundRefreshes: 0 };
 
   constructor(
@@ -164,6 +189,8 @@ export class TokenManager {
       'minForcedRefreshIntervalMs',
       true,
     );
+    this.#storageRetryMs = positive(options.storageRetryMs ?? 5_000, 'storageRetryMs', true);
+    this.#lockTtlMs = positive(options.lockTtlMs ?? 30_000, 'lockTtlMs');
     this.#logger = options.logger ?? console;
     this.#now = options.now ?? (() => Date.now());
   }
@@ -253,10 +280,9 @@ export class TokenManager {
       fingerprint: fingerprint(current),
     }));
     // Compare-and-delete: another process may already have stored a newer token.
-    const stored = await this.#storageCall('get', () => this.storage.get(this.cacheKey));
-    if (stored instanceof TokenData && stored.accessToken === value) {
+    const stored = await this.#read();
+    if (stored?.accessToken === value)
       await this.#storageCall('delete', () => this.storage.delete(this.cacheKey));
-    }
     return true;
   }
 
@@ -326,20 +352,61 @@ export class TokenManager {
 
   async #obtain(reason: Reason): Promise<TokenData> {
     const previous = this.#current ?? this.#previous;
-    let base = previous;
-    if (reason !== 'forced') {
-      const stored = await this.#storageCall('get', () => this.storage.get(this.cacheKey));
-      if (stored instanceof TokenData) {
-        if (this.#adoptable(stored, reason, previous)) {
-          this.#install(stored, false);
-          return stored;
-        }
-        // A shared storage may hold a newer refresh token than ours (another process rotated it).
-        if (stored.refreshToken && !this.#rejected.includes(stored.accessToken)) base = stored;
-      } else if (stored !== undefined && stored !== null) {
-        this.#warnStorage('get', new TypeError('the storage returned something that is not a TokenData'));
-      }
+    // Another caller, process or host may have renewed it already.
+    const stored = reason === 'forced' ? undefined : await this.#read();
+    if (stored && this.#adoptable(stored, reason, previous)) {
+      this.#install(stored, false);
+      return stored;
     }
+    const lock = await this.#lock(reason, previous);
+    if (lock.kind === 'adopted') {
+      this.#install(lock.token, false);
+      return lock.token;
+    }
+    try {
+      let base = previous;
+      const latest = lock.kind === 'held' ? await this.#read() : stored;
+      if (
+        latest &&
+        lock.kind === 'held' &&
+        reason !== 'forced' &&
+        this.#adoptable(latest, reason, previous)
+      ) {
+        this.#install(latest, false);
+        return latest;
+      }
+      // Inside the lock the stored refresh token is the newest one (another process may have rotated ours).
+      if (latest?.refreshToken && !this.#rejected.includes(latest.accessToken)) base = latest;
+      return await this.#fetch(reason, base);
+    } finally {
+      if (lock.kind === 'held') await this.#storageCall('unlock', () => lock.release());
+    }
+  }
+
+  /**
+   * Takes the storage's cross-process lock when it has one. While another process holds it, waits
+   * for that process's token to appear in the storage (bounded by `fetchTimeoutMs`, then fetches
+   * anyway). A background renewal never waits: someone else is already renewing.
+   */
+  async #lock(reason: Reason, previous: TokenData | undefined): Promise<LockOutcome> {
+    const acquire = this.storage.acquireLock?.bind(this.storage);
+    if (!acquire) return NO_LOCK;
+    const deadline = this.#now() + this.#fetchTimeoutMs;
+    let delay = 20;
+    for (;;) {
+      const lock = await this.#storageCall('lock', () => acquire(this.cacheKey, this.#lockTtlMs));
+      if (lock === FAILED) return NO_LOCK;
+      if (lock) return { kind: 'held', release: () => lock.release() };
+      if (reason === 'background' && previous) return { kind: 'adopted', token: previous };
+      await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random())));
+      delay = Math.min(delay * 2, 250);
+      const stored = await this.#read();
+      if (stored && this.#adoptable(stored, reason, previous)) return { kind: 'adopted', token: stored };
+      if (this.#now() >= deadline) return NO_LOCK;
+    }
+  }
+
+  async #fetch(reason: Reason, base: TokenData | undefined): Promise<TokenData> {
     // Replacing a token we had is a refresh (the provider decides how: refresh token, new grant,
     // pipeline re-run); only a cold start is a plain fetch.
     const useRefresh = base !== undefined;
@@ -363,7 +430,7 @@ export class TokenManager {
     if (useRefresh) this.#stats.refreshes++;
     else this.#stats.fetches++;
     this.#install(token, reason === 'invalidated' || reason === 'forced');
-    const channel = useRefresh || reason !== 'initial' ? channels.tokenRefresh : channels.tokenFetch;
+    const channel = useRefresh ? channels.tokenRefresh : channels.tokenFetch;
     publish(channel, () => ({
       serviceName: this.serviceName,
       reason,
@@ -375,6 +442,15 @@ export class TokenManager {
     }));
     await this.#storageCall('set', () => this.storage.set(this.cacheKey, token));
     return token;
+  }
+
+  /** The stored token, or `undefined` (nothing stored, garbage, or the storage is unreachable). */
+  async #read(): Promise<TokenData | undefined> {
+    const stored = await this.#storageCall('get', () => this.storage.get(this.cacheKey));
+    if (stored === FAILED || stored === undefined || stored === null) return undefined;
+    if (stored instanceof TokenData) return stored;
+    this.#warnStorage('get', new TypeError('the storage returned something that is not a TokenData'));
+    return undefined;
   }
 
   #adoptable(stored: TokenData, reason: Reason, previous: TokenData | undefined): boolean {
@@ -462,7 +538,8 @@ export class TokenManager {
     });
   }
 
-  async #storageCall<T>(operation: string, run: () => T | Promise<T>): Promise<T | undefined> {
+  async #storageCall<T>(operation: string, run: () => T | Promise<T>): Promise<T | typeof FAILED> {
+    if (this.#storageDown && this.#now() < this.#storageSkippedUntil) return FAILED;
     let timer: NodeJS.Timeout | undefined;
     try {
       const result = await Promise.race([
@@ -482,7 +559,8 @@ export class TokenManager {
       return result;
     } catch (error) {
       this.#warnStorage(operation, error);
-      return undefined;
+      this.#storageSkippedUntil = this.#now() + this.#storageRetryMs;
+      return FAILED;
     } finally {
       clearTimeout(timer);
     }

@@ -3,6 +3,12 @@ import type { TokenData } from './token-data';
 /** A value or a promise of it: storages may be synchronous or asynchronous. */
 export type Awaitable<T> = T | Promise<T>;
 
+/** A held cross-process lock. */
+export interface TokenStorageLock {
+  /** Releases the lock if it is still ours (never someone else's after it expired). */
+  release(): Promise<void>;
+}
+
 /**
  * Where tokens live between requests: process memory, Redis, any Keyv store, your own.
  * `TokenManager` keeps a valid token in process memory too, so a shared storage is only read on
@@ -23,4 +29,9 @@ export interface TokenStorage {
   set(key: string, token: TokenData): Awaitable<void>;
   delete(key: string): Awaitable<void>;
   exists(key: string): Awaitable<boolean>;
+  /**
+   * Optional: a lock shared by every process using this storage, so one fetch per expiry happens
+   * for the whole fleet. Resolves `undefined` when another holder has it. `RedisTokenStorage` has one.
+   */
+  acquireLock?(key: string, ttlMs: number): Promise<TokenStorageLock | undefined>;
 }

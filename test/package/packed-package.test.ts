@@ -56,9 +56,37 @@ describe('the packed tarball', () => {
     expect(out).toBe('function https://h.test true');
   });
 
+  it('the sub-paths requestforge/redis and requestforge/keyv load both ways and share the core', () => {
+    const script = (load: string) => `
+      ${load}
+      const token = new core.TokenData({ accessToken: 'a', expiresAt: new Date(Date.now() + 60000) });
+      const values = new Map();
+      const client = { call: async (cmd, a, b, c, d) => cmd === 'GET' ? values.get(a) ?? null : cmd === 'EVAL' ? (values.set(c, d), 1) : 1 };
+      const storage = new redis.RedisTokenStorage({ client });
+      await storage.set('k', token);
+      const back = await storage.get('k');
+      const keyvStorage = new keyv.KeyvTokenStorage({ keyv: { get: async () => JSON.stringify(token), set: async () => true, delete: async () => true } });
+      console.log(back instanceof core.TokenData, (await keyvStorage.get('x')) instanceof core.TokenData);`;
+    const esm = node([
+      '--input-type=module',
+      '-e',
+      script(
+        "import * as core from 'requestforge'; import * as redis from 'requestforge/redis'; import * as keyv from 'requestforge/keyv';",
+      ),
+    ]);
+    expect(esm).toBe('true true');
+    const cjs = node([
+      '-e',
+      `(async () => { ${script("const core = require('requestforge'); const redis = require('requestforge/redis'); const keyv = require('requestforge/keyv');")} })()`,
+    ]);
+    expect(cjs).toBe('true true');
+  });
+
   it('ships type declarations for both', () => {
     const files = execFileSync('ls', [join(dir, 'node_modules/requestforge/dist')], { encoding: 'utf8' });
     expect(files).toContain('index.d.ts');
     expect(files).toContain('index.d.cts');
+    for (const entry of ['redis', 'keyv'])
+      for (const ext of ['js', 'cjs', 'd.ts', 'd.cts']) expect(files).toContain(`${entry}.${ext}`);
   });
 });

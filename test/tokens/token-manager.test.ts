@@ -311,32 +311,45 @@ describe('invalidation', () => {
 });
 
 describe('storage outages never fail a request', () => {
-  it('a throwing storage: tokens are fetched directly, one warning, recovery noticed', async () => {
+  it('a throwing storage: tokens are fetched directly, one warning, left alone for a while, recovery noticed', async () => {
     let down = true;
+    let storageCalls = 0;
+    let now = 1_000_000;
     const inner = new InMemoryTokenStorage();
+    const guard = () => {
+      storageCalls++;
+      if (down) throw new Error('ECONNREFUSED storage');
+    };
     const flaky: TokenStorage = {
       get: async (key) => {
-        if (down) throw new Error('ECONNREFUSED storage');
+        guard();
         return inner.get(key);
       },
       set: async (key, token) => {
-        if (down) throw new Error('ECONNREFUSED storage');
+        guard();
         return inner.set(key, token);
       },
       delete: async (key) => {
-        if (down) throw new Error('ECONNREFUSED storage');
+        guard();
         return inner.delete(key);
       },
       exists: async (key) => inner.exists(key),
     };
     const log = captureLogger();
     const { provider, calls } = countingProvider({ lifetimeMs: 3600_000 });
-    const manager = new TokenManager(provider, flaky, { logger: log.logger });
+    const manager = new TokenManager(provider, flaky, {
+      logger: log.logger,
+      now: () => now,
+      storageRetryMs: 5000,
+    });
     expect((await manager.getToken()).accessToken).toBe('token-1');
+    expect(storageCalls).toBe(1); // the failed read; the write was skipped
     await manager.invalidateToken();
     expect((await manager.getToken()).accessToken).toBe('token-2');
+    expect(storageCalls).toBe(1); // inside the retry window the storage is left alone
     expect(log.lines.filter((l) => l.includes('failed'))).toHaveLength(1);
     down = false;
+    now += 5000;
     await manager.invalidateToken();
     await manager.getToken();
     expect(log.text()).toContain('reachable again');

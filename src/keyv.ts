@@ -1,0 +1,6 @@
+// `requestforge/keyv`: tokens in any cache that Keyv fronts.
+export {
+  type KeyvLike,
+  KeyvTokenStorage,
+  type KeyvTokenStorageOptions,
+} from './tokens/storage/keyv-token-storage';

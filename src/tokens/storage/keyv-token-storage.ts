@@ -1,0 +1,99 @@
+import { TokenData, type TokenDataJSON } from 'requestforge';
+import type { TokenStorage } from '../token-storage';
+
+/** The little of a Keyv instance we need (Keyv 4 and 5 fit). */
+export interface KeyvLike {
+  get(key: string): Promise<unknown>;
+  set(key: string, value: unknown, ttl?: number): Promise<unknown>;
+  delete(key: string): Promise<unknown>;
+  has?(key: string): Promise<boolean>;
+}
+
+/** Options of {@link KeyvTokenStorage}. */
+export interface KeyvTokenStorageOptions {
+  /** A Keyv instance fronting any store: Redis, Memcached, Postgres, MySQL, SQLite, MongoDB, a Map… */
+  readonly keyv: KeyvLike;
+  /**
+   * Prefix of every key: `<keyPrefix>:<cache key>`.
+   * @default 'requestforge'
+   */
+  readonly keyPrefix?: string;
+}
+
+/**
+ * Tokens in any cache that Keyv fronts — the counterpart of the Python guide's Django cache
+ * storage. Entries expire with their token; an unreadable value is a miss. Keyv has no atomic
+ * lock, so each process fetches its own token on a miss (use `RedisTokenStorage` for one fetch
+ * per fleet).
+ *
+ * Import it from `requestforge/keyv`; `keyv` is an optional peer dependency.
+ *
+ * @example
+ * ```ts
+ * import Keyv from 'keyv';
+ * import KeyvRedis from '@keyv/redis';
+ * import { KeyvTokenStorage } from 'requestforge/keyv';
+ *
+ * const storage = new KeyvTokenStorage({ keyv: new Keyv(new KeyvRedis('redis://127.0.0.1:6379/1')), keyPrefix: 'api_tokens' });
+ * ```
+ */
+export class KeyvTokenStorage implements TokenStorage {
+  readonly keyPrefix: string;
+  readonly #keyv: KeyvLike;
+
+  constructor(options: KeyvTokenStorageOptions) {
+    const keyv = options?.keyv;
+    if (
+      !keyv ||
+      typeof keyv.get !== 'function' ||
+      typeof keyv.set !== 'function' ||
+      typeof keyv.delete !== 'function'
+    ) {
+      throw new TypeError('KeyvTokenStorage: keyv must be a Keyv instance');
+    }
+    const prefix = options.keyPrefix ?? 'requestforge';
+    if (typeof prefix !== 'string') throw new TypeError('KeyvTokenStorage: keyPrefix must be a string');
+    this.#keyv = keyv;
+    this.keyPrefix = prefix;
+  }
+
+  #key(key: string): string {
+    return this.keyPrefix ? `${this.keyPrefix}:${key}` : key;
+  }
+
+  async get(key: string): Promise<TokenData | undefined> {
+    const raw = await this.#keyv.get(this.#key(key));
+    if (raw === undefined || raw === null) return undefined;
+    try {
+      const token = TokenData.fromJSON(typeof raw === 'string' ? raw : (raw as TokenDataJSON));
+      return token.expiresAt && token.expiresAt.getTime() <= Date.now() ? undefined : token;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async set(key: string, token: TokenData): Promise<void> {
+    let ttlMs: number | undefined;
+    if (token.expiresAt) {
+      ttlMs = Math.floor(token.expiresAt.getTime() - Date.now());
+      if (ttlMs <= 0) return;
+    }
+    await this.#keyv.set(this.#key(key), JSON.stringify(token.toJSON()), ttlMs);
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.#keyv.delete(this.#key(key));
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return (await this.get(key)) !== undefined;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { type: 'KeyvTokenStorage', keyPrefix: this.keyPrefix };
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `KeyvTokenStorage ${JSON.stringify(this.toJSON())}`;
+  }
+}
