@@ -3,7 +3,11 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   resolve: {
-    alias: { requestforge: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+    alias: [
+      { find: /^requestforge$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+      { find: /^requestforge\/redis$/, replacement: fileURLToPath(new URL('./src/redis.ts', import.meta.url)) },
+      { find: /^requestforge\/keyv$/, replacement: fileURLToPath(new URL('./src/keyv.ts', import.meta.url)) },
+    ],
   },
   test: {
     include: ['test/**/*.test.ts'],
