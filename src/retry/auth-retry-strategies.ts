@@ -1,5 +1,6 @@
 import type { HttpResponse } from '../http/response';
 import { exponentialDelayMs } from './backoff';
+import { multiplier, nonNegativeInteger, nonNegativeMs } from './option-checks';
 
 /** Decides whether, and when, a request rejected for its credentials is replayed after a refresh. */
 export interface AuthRetryStrategy {
@@ -11,17 +12,6 @@ export interface AuthRetryStrategy {
   shouldRetry(response: HttpResponse, attempt: number): boolean;
   /** Wait before the replay, in milliseconds. */
   getDelayMs(attempt: number): number;
-}
-
-function checkCount(value: number, option: string): number {
-  if (!Number.isInteger(value) || value < 0) throw new RangeError(`${option} must be a non-negative integer`);
-  return value;
-}
-
-function checkDelay(value: number, option: string): number {
-  if (!Number.isFinite(value) || value < 0)
-    throw new RangeError(`${option} must be a non-negative number of ms`);
-  return value;
 }
 
 function statusSet(codes: Iterable<number> | undefined): ReadonlySet<number> {
@@ -83,8 +73,8 @@ export class SimpleAuthRetryStrategy implements AuthRetryStrategy {
   readonly #codes: ReadonlySet<number>;
 
   constructor(options: SimpleAuthRetryOptions = {}) {
-    this.maxRetries = checkCount(options.maxRetries ?? 1, 'maxRetries');
-    this.delayMs = checkDelay(options.delayMs ?? 0, 'delayMs');
+    this.maxRetries = nonNegativeInteger(options.maxRetries ?? 1, 'maxRetries');
+    this.delayMs = nonNegativeMs(options.delayMs ?? 0, 'delayMs');
     this.#codes = statusSet(options.authErrorCodes);
   }
 
@@ -130,12 +120,10 @@ export class ExponentialAuthRetryStrategy implements AuthRetryStrategy {
   readonly #codes: ReadonlySet<number>;
 
   constructor(options: ExponentialAuthRetryOptions = {}) {
-    this.maxRetries = checkCount(options.maxRetries ?? 2, 'maxRetries');
-    this.baseDelayMs = checkDelay(options.baseDelayMs ?? 500, 'baseDelayMs');
-    this.maxDelayMs = checkDelay(options.maxDelayMs ?? 5000, 'maxDelayMs');
-    this.multiplier = options.multiplier ?? 2;
-    if (!Number.isFinite(this.multiplier) || this.multiplier < 1)
-      throw new RangeError('multiplier must be >= 1');
+    this.maxRetries = nonNegativeInteger(options.maxRetries ?? 2, 'maxRetries');
+    this.baseDelayMs = nonNegativeMs(options.baseDelayMs ?? 500, 'baseDelayMs');
+    this.maxDelayMs = nonNegativeMs(options.maxDelayMs ?? 5000, 'maxDelayMs');
+    this.multiplier = multiplier(options.multiplier ?? 2);
     this.jitter = options.jitter ?? true;
     this.#codes = statusSet(options.authErrorCodes);
   }
@@ -185,8 +173,8 @@ export class ConditionalAuthRetryStrategy implements AuthRetryStrategy {
   readonly #isAuthError: ((response: HttpResponse) => boolean) | undefined;
 
   constructor(options: ConditionalAuthRetryOptions = {}) {
-    this.maxRetries = checkCount(options.maxRetries ?? 1, 'maxRetries');
-    this.delayMs = checkDelay(options.delayMs ?? 0, 'delayMs');
+    this.maxRetries = nonNegativeInteger(options.maxRetries ?? 1, 'maxRetries');
+    this.delayMs = nonNegativeMs(options.delayMs ?? 0, 'delayMs');
     this.#codes = statusSet(options.authErrorCodes);
     if (options.shouldRetry !== undefined && typeof options.shouldRetry !== 'function') {
       throw new TypeError('shouldRetry must be a function');

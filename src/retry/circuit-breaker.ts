@@ -2,6 +2,7 @@ import { CircuitOpenException, RequestAbortedException } from '../errors/transpo
 import { HttpResponse } from '../http/response';
 import type { RequestContext } from '../middleware/context';
 import { exponentialDelayMs } from './backoff';
+import { nonNegativeMs, positiveInteger } from './option-checks';
 import { ClassifyingRetryStrategy, type RetryClassificationOptions } from './request-retry-strategies';
 import type { RetryOutcome } from './retry-strategy';
 
@@ -55,22 +56,11 @@ export class CircuitBreakerRetryStrategy extends ClassifyingRetryStrategy {
 
   constructor(options: CircuitBreakerOptions = {}) {
     super(options.maxRetries ?? 3, options);
-    const positive = (value: number, option: string) => {
-      if (!Number.isInteger(value) || value < 1)
-        throw new RangeError(`${option} must be a positive integer, got ${String(value)}`);
-      return value;
-    };
-    const ms = (value: number, option: string) => {
-      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-        throw new RangeError(`${option} must be a non-negative number of ms, got ${String(value)}`);
-      }
-      return value;
-    };
-    this.baseDelayMs = ms(options.baseDelayMs ?? 1000, 'baseDelayMs');
-    this.maxDelayMs = ms(options.maxDelayMs ?? 60_000, 'maxDelayMs');
-    this.failureThreshold = positive(options.failureThreshold ?? 5, 'failureThreshold');
-    this.recoveryTimeoutMs = ms(options.recoveryTimeoutMs ?? 30_000, 'recoveryTimeoutMs');
-    this.halfOpenMaxCalls = positive(options.halfOpenMaxCalls ?? 3, 'halfOpenMaxCalls');
+    this.baseDelayMs = nonNegativeMs(options.baseDelayMs ?? 1000, 'baseDelayMs');
+    this.maxDelayMs = nonNegativeMs(options.maxDelayMs ?? 60_000, 'maxDelayMs');
+    this.failureThreshold = positiveInteger(options.failureThreshold ?? 5, 'failureThreshold');
+    this.recoveryTimeoutMs = nonNegativeMs(options.recoveryTimeoutMs ?? 30_000, 'recoveryTimeoutMs');
+    this.halfOpenMaxCalls = positiveInteger(options.halfOpenMaxCalls ?? 3, 'halfOpenMaxCalls');
     this.#now = options.now ?? Date.now;
   }
 

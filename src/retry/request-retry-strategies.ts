@@ -2,6 +2,7 @@ import { ConnectionException, TimeoutException } from '../errors/transport-error
 import { HttpResponse } from '../http/response';
 import type { RequestContext } from '../middleware/context';
 import { exponentialDelayMs } from './backoff';
+import { multiplier, nonNegativeInteger, nonNegativeMs } from './option-checks';
 import { parseRetryAfterMs } from './retry-after';
 import type { RetryOutcome, RetryStrategy } from './retry-strategy';
 
@@ -32,19 +33,6 @@ export interface RetryClassificationOptions {
    * @default ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']
    */
   readonly retryMethods?: Iterable<string>;
-}
-
-function nonNegativeInteger(value: number, option: string): number {
-  if (!Number.isInteger(value) || value < 0)
-    throw new RangeError(`${option} must be a non-negative integer, got ${String(value)}`);
-  return value;
-}
-
-function nonNegativeMs(value: number, option: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new RangeError(`${option} must be a non-negative number of ms, got ${String(value)}`);
-  }
-  return value;
 }
 
 /** Retries timeouts, connection failures and retryable statuses of retryable methods. */
@@ -153,10 +141,7 @@ export class ExponentialBackoffRetryStrategy extends ClassifyingRetryStrategy {
     super(options.maxRetries ?? 3, options);
     this.baseDelayMs = nonNegativeMs(options.baseDelayMs ?? 1000, 'baseDelayMs');
     this.maxDelayMs = nonNegativeMs(options.maxDelayMs ?? 60_000, 'maxDelayMs');
-    this.multiplier = options.multiplier ?? 2;
-    if (typeof this.multiplier !== 'number' || !Number.isFinite(this.multiplier) || this.multiplier < 1) {
-      throw new RangeError(`multiplier must be a number >= 1, got ${String(this.multiplier)}`);
-    }
+    this.multiplier = multiplier(options.multiplier ?? 2);
     this.jitter = options.jitter ?? true;
     this.respectRetryAfter = options.respectRetryAfter ?? true;
   }

@@ -1,9 +1,6 @@
-import { AuthenticationException } from '../../errors/authentication-exception';
-import { INSPECT } from '../../observability/redact-constants';
-import type { TokenData } from '../token-data';
-import type { TokenProvider } from '../token-provider';
-import { checkExtraParams, checkString, type OAuth2ProviderOptions, scopeString } from './oauth2-options';
-import { clientSecretBasic, TokenEndpoint } from './token-endpoint';
+import { OAuth2GrantProvider } from './oauth2-grant-provider';
+import type { OAuth2ProviderOptions } from './oauth2-options';
+import { checkString } from './oauth2-options';
 
 /** Options of {@link ClientCredentialsTokenProvider}. */
 export interface ClientCredentialsOptions extends OAuth2ProviderOptions {
@@ -34,95 +31,26 @@ const RESERVED = ['grant_type', 'client_id', 'client_secret', 'refresh_token', '
  * });
  * ```
  */
-export class ClientCredentialsTokenProvider implements TokenProvider {
-  readonly serviceName: string;
-  readonly tokenUrl: string;
-  readonly clientId: string;
-  readonly authMethod: 'body' | 'header';
+export class ClientCredentialsTokenProvider extends OAuth2GrantProvider {
   readonly grantType: string;
-  readonly scope: string | undefined;
-  readonly #clientSecret: string;
-  readonly #extra: Readonly<Record<string, string>>;
-  readonly #endpoint: TokenEndpoint;
-  #lastRefreshToken: string | undefined;
 
   constructor(options: ClientCredentialsOptions) {
     if (!options || typeof options !== 'object')
       throw new TypeError('ClientCredentialsTokenProvider: expected options');
-    const prefix = 'ClientCredentialsTokenProvider';
     try {
-      this.serviceName = checkString(options.serviceName, 'serviceName');
-      this.clientId = checkString(options.clientId, 'clientId');
-      this.#clientSecret = checkString(options.clientSecret, 'clientSecret');
+      super(options, RESERVED, true);
       this.grantType = checkString(options.grantType ?? 'client_credentials', 'grantType');
-      this.authMethod = options.authMethod ?? 'body';
-      if (this.authMethod !== 'body' && this.authMethod !== 'header')
-        throw new TypeError("authMethod must be 'body' or 'header'");
-      this.scope = scopeString(options.scope);
-      this.#extra = checkExtraParams(options.extraParams, RESERVED);
-      this.#endpoint = new TokenEndpoint(options.tokenUrl, this.serviceName, options, () => this.#secrets());
-      this.tokenUrl = this.#endpoint.tokenUrl;
     } catch (error) {
-      if (error instanceof TypeError) error.message = `${prefix}: ${error.message}`;
+      if (error instanceof TypeError) error.message = `ClientCredentialsTokenProvider: ${error.message}`;
       throw error;
     }
   }
 
-  #secrets(): string[] {
-    return [this.#clientSecret, ...(this.#lastRefreshToken ? [this.#lastRefreshToken] : [])];
+  protected grantForm(): Record<string, string> {
+    return { grant_type: this.grantType };
   }
 
-  #withClientAuth(form: Record<string, string>): [Record<string, string>, Record<string, string>] {
-    if (this.authMethod === 'header')
-      return [form, { authorization: clientSecretBasic(this.clientId, this.#clientSecret) }];
-    return [{ ...form, client_id: this.clientId, client_secret: this.#clientSecret }, {}];
-  }
-
-  /** A new token from the client credentials grant. */
-  fetchToken(): Promise<TokenData> {
-    const form: Record<string, string> = { ...this.#extra, grant_type: this.grantType };
-    if (this.scope) form.scope = this.scope;
-    const [body, headers] = this.#withClientAuth(form);
-    return this.#endpoint.requestToken(body, headers);
-  }
-
-  /** Refreshes with `current.refreshToken` when there is one, else (or when refused) a new grant. */
-  async refreshToken(current: TokenData): Promise<TokenData> {
-    if (!current?.refreshToken) return this.fetchToken();
-    this.#lastRefreshToken = current.refreshToken;
-    const [body, headers] = this.#withClientAuth({
-      grant_type: 'refresh_token',
-      refresh_token: current.refreshToken,
-    });
-    try {
-      return await this.#endpoint.requestToken(body, headers, current);
-    } catch (error) {
-      // A refused refresh (expired or reused refresh token) is no reason to fail: the grant still works.
-      if (
-        error instanceof AuthenticationException &&
-        error.statusCode !== undefined &&
-        error.statusCode < 500
-      )
-        return this.fetchToken();
-      throw error;
-    }
-  }
-
-  /** Releases the private token-endpoint client. */
-  close(): Promise<void> {
-    return this.#endpoint.close();
-  }
-
-  toJSON(): Record<string, unknown> {
-    return {
-      type: 'ClientCredentialsTokenProvider',
-      serviceName: this.serviceName,
-      tokenUrl: this.tokenUrl,
-      clientId: this.clientId,
-    };
-  }
-
-  [INSPECT](): string {
-    return `ClientCredentialsTokenProvider ${JSON.stringify(this.toJSON())}`;
+  protected grantSecrets(): readonly string[] {
+    return [];
   }
 }
