@@ -17,7 +17,6 @@ const TOKEN = 'bench-static-token';
 export const PAYLOAD = Object.fromEntries(
   Array.from({ length: 30 }, (_, i) => [`field${i}`, `value-${i}-${'x'.repeat(20)}`]),
 );
-const payloadText = JSON.stringify(PAYLOAD);
 
 // A pino-style logger at level "warn": the usual production setting, so request lines are off.
 const silent = {
@@ -231,4 +230,4 @@ export const clients = {
   },
 };
 
-export { payloadText, silent, tokenManager };
+export { tokenManager };

@@ -7,7 +7,7 @@ import diagnosticsChannel from 'node:diagnostics_channel';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { clients, silent } from './clients.mjs';
+import { clients, tokenManager } from './clients.mjs';
 import { cpuChart, median, percentile } from './stats.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -48,9 +48,7 @@ const server = fork(
 );
 const port = await new Promise((resolve) => server.on('message', (message) => resolve(message.port)));
 const origin = `http://127.0.0.1:${port}`;
-const { HttpClient, HttpClientConfigBuilder, TokenManager, ClientCredentialsTokenProvider } = await import(
-  '../dist/index.js'
-);
+const { HttpClient, HttpClientConfigBuilder } = await import('../dist/index.js');
 
 async function tokenCalls(reset = false) {
   const response = await fetch(`${origin}/stats`, { method: reset ? 'POST' : 'GET' });
@@ -141,16 +139,9 @@ const rows = names.map((name) => {
   };
 });
 
-// Token scenario 1: 1,000 concurrent requests on a cold cache.
-async function coldStart() {
-  await tokenCalls(true);
-  const provider = new ClientCredentialsTokenProvider({
-    tokenUrl: `${origin}/oauth/token?delay=50`,
-    clientId: 'b',
-    clientSecret: 's',
-    serviceName: 'cold',
-  });
-  const manager = new TokenManager(provider, undefined, { logger: silent });
+/** A fresh client with its own token manager; `query` shapes the token endpoint's answers. */
+function managedClient(query) {
+  const { manager, provider } = tokenManager(origin, query);
   const client = new HttpClient(
     new HttpClientConfigBuilder()
       .withBaseUrl(origin)
@@ -158,32 +149,32 @@ async function coldStart() {
       .withConnections(CONCURRENCY)
       .build(),
   );
+  return {
+    client,
+    manager,
+    close: async () => {
+      await client.close();
+      await provider.close();
+    },
+  };
+}
+
+// Token scenario 1: 1,000 concurrent requests on a cold cache.
+async function coldStart() {
+  await tokenCalls(true);
+  const { client, close } = managedClient('?delay=50');
   const started = performance.now();
   const responses = await Promise.all(Array.from({ length: 1000 }, () => client.get('/items')));
   const ms = performance.now() - started;
   const ok = responses.filter((r) => r.statusCode === 200).length;
-  await client.close();
-  await provider.close();
+  await close();
   return { requests: 1000, ok, tokenCalls: await tokenCalls(), msToAll200: ms };
 }
 
 // Token scenario 2: 2-second tokens renewed ahead under steady load; p99 around renewals.
 async function refreshAhead(durationMs = 8_000) {
   await tokenCalls(true);
-  const provider = new ClientCredentialsTokenProvider({
-    tokenUrl: `${origin}/oauth/token?expires_in=2&delay=20`,
-    clientId: 'b',
-    clientSecret: 's',
-    serviceName: 'ahead',
-  });
-  const manager = new TokenManager(provider, undefined, { logger: silent });
-  const client = new HttpClient(
-    new HttpClientConfigBuilder()
-      .withBaseUrl(origin)
-      .withTokenAuth(manager)
-      .withConnections(CONCURRENCY)
-      .build(),
-  );
+  const { client, manager, close } = managedClient('?expires_in=2&delay=20');
   await client.get('/items');
   const renewals = [];
   const onRefresh = () => renewals.push(performance.now());
@@ -214,8 +205,7 @@ async function refreshAhead(durationMs = 8_000) {
     p99NearRenewalMs: percentile(near, 99),
     maxMs: all.at(-1),
   };
-  await client.close();
-  await provider.close();
+  await close();
   return result;
 }
 
