@@ -5,7 +5,10 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^requestforge$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
-      { find: /^requestforge\/redis$/, replacement: fileURLToPath(new URL('./src/redis.ts', import.meta.url)) },
+      {
+        find: /^requestforge\/redis$/,
+        replacement: fileURLToPath(new URL('./src/redis.ts', import.meta.url)),
+      },
       { find: /^requestforge\/keyv$/, replacement: fileURLToPath(new URL('./src/keyv.ts', import.meta.url)) },
     ],
   },

@@ -29,7 +29,9 @@ const first = worker('worker-1');
 const second = worker('worker-2');
 const a = await first.tokenManager.getToken();
 const b = await second.tokenManager.getToken();
-console.log(`worker-2 reused worker-1's token from the cache: ${a.accessToken === b.accessToken}; token requests: ${JSON.stringify(auth.grants)}`);
+console.log(
+  `worker-2 reused worker-1's token from the cache: ${a.accessToken === b.accessToken}; token requests: ${JSON.stringify(auth.grants)}`,
+);
 
 await first.provider.close();
 await second.provider.close();

@@ -2,7 +2,12 @@
 // settings.ts builds the client config once (provider from the environment, a shared token
 // cache, token auth, retries, logging); views use it.
 import Keyv from 'keyv';
-import { ClientCredentialsTokenProvider, HttpClient, HttpClientConfigBuilder, TokenManager } from 'requestforge';
+import {
+  ClientCredentialsTokenProvider,
+  HttpClient,
+  HttpClientConfigBuilder,
+  TokenManager,
+} from 'requestforge';
 import { KeyvTokenStorage } from 'requestforge/keyv';
 import { exampleAuth } from './support/stand-ins';
 
@@ -27,7 +32,9 @@ const API_CLIENT_CONFIG = new HttpClientConfigBuilder()
   .withBaseUrl(api.url)
   .withTokenAuth(tokenManager)
   .withRetry({ maxRetries: 3 })
-  .withLogging({ logger: { info: (m) => logLines.push(m), warn: (m) => logLines.push(m), error: (m) => logLines.push(m) } })
+  .withLogging({
+    logger: { info: (m) => logLines.push(m), warn: (m) => logLines.push(m), error: (m) => logLines.push(m) },
+  })
   .build();
 
 // --- views.ts ----------------------------------------------------------------------------------

@@ -56,6 +56,26 @@ export { RequestContext } from './middleware/context';
 export { CHANNELS } from './observability/events';
 export { DEFAULT_SENSITIVE_KEYS } from './observability/redact';
 export {
+  BodyTokenFetcher,
+  type BodyTokenFetcherOptions,
+  FetchContext,
+  type FetchContextTokens,
+  HeaderTokenFetcher,
+  type HeaderTokenFetcherOptions,
+  HttpTokenFetcher,
+  type HttpTokenFetcherOptions,
+  type PipelineExecuteOptions,
+  PipelineTokenProvider,
+  type PipelineTokenProviderOptions,
+  type RequestDataOption,
+  type RequestHeadersOption,
+  type TokenFetcher,
+  TokenFetchPipeline,
+  type TokenFetchPipelineOptions,
+  type TokenRequestMethod,
+  type TokenResponseInfo,
+} from './pipeline/index';
+export {
   type AuthErrorCodesOption,
   type AuthRetryStrategy,
   type ConditionalAuthRetryOptions,
@@ -104,7 +124,7 @@ export {
   type TokenManagerOptions,
   type TokenManagerStats,
 } from './tokens/token-manager';
-export type { TokenProvider } from './tokens/token-provider';
+export type { RefreshContext, TokenProvider } from './tokens/token-provider';
 export type { Awaitable, TokenStorage, TokenStorageLock } from './tokens/token-storage';
 export type { Dispatcher } from './transport/dispatcher';
 export type { TlsOptions } from './transport/undici-transport';

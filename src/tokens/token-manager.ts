@@ -8,7 +8,7 @@ import { INSPECT } from '../observability/redact-constants';
 import { scheduleOf, type TokenSchedule } from './freshness';
 import { InMemoryTokenStorage } from './storage/in-memory-token-storage';
 import { TokenData } from './token-data';
-import type { TokenProvider } from './token-provider';
+import type { RefreshContext, TokenProvider } from './token-provider';
 import type { TokenStorage } from './token-storage';
 
 /** Options of {@link TokenManager}. */
@@ -78,6 +78,14 @@ export interface GetTokenOptions {
 }
 
 type Reason = 'initial' | 'expired' | 'invalidated' | 'forced' | 'background';
+
+const REFRESH_REASONS: Readonly<Record<Reason, RefreshContext['reason']>> = {
+  initial: 'expired',
+  expired: 'expired',
+  invalidated: 'rejected',
+  forced: 'forced',
+  background: 'background',
+};
 
 /** What a failed storage call yields: distinct from "nothing stored". */
 const FAILED: unique symbol = Symbol('storage-failed');
@@ -414,7 +422,9 @@ export class TokenManager {
     let token: TokenData;
     try {
       token = await this.#callProvider(
-        useRefresh ? () => this.provider.refreshToken(base!) : () => this.provider.fetchToken(),
+        useRefresh
+          ? () => this.provider.refreshToken(base!, { reason: REFRESH_REASONS[reason] })
+          : () => this.provider.fetchToken(),
       );
     } catch (error) {
       this.#stats.failures++;

@@ -1,5 +1,15 @@
 import type { TokenData } from './token-data';
 
+/** Why `TokenManager` asks a provider to replace a token. */
+export interface RefreshContext {
+  /**
+   * `expired`: past its usable lifetime; `rejected`: the server refused it (a 401) or it was
+   * invalidated; `forced`: `forceRefresh()`; `background`: renewal ahead of expiry while the
+   * current token is still served.
+   */
+  readonly reason: 'expired' | 'rejected' | 'forced' | 'background';
+}
+
 /**
  * Obtains tokens. Implement it for any custom flow; a plain object works.
  *
@@ -23,6 +33,9 @@ export interface TokenProvider {
   readonly serviceName: string;
   /** A brand-new token. */
   fetchToken(): Promise<TokenData>;
-  /** A new token to replace `current` (use its refresh token when it has one). */
-  refreshToken(current: TokenData): Promise<TokenData>;
+  /**
+   * A new token to replace `current` (use its refresh token when it has one). `context` says why;
+   * most providers can ignore it.
+   */
+  refreshToken(current: TokenData, context?: RefreshContext): Promise<TokenData>;
 }

@@ -46,6 +46,21 @@ const expectations: Record<string, RegExp[]> = {
     /one token for both requests: true/,
     /Auth failed: example-api \(invalid_client\)/,
   ],
+  '13-pipeline-basic.ts': [
+    /\[auth\.example\.com\] POST \/v1\/app\/token grant_type=client_credentials[^\n]*→ 200\n.*\[auth\.example\.com\] POST \/v1\/user\/token X-App-Token=present[^\n]*→ 200\n.*\[api\.example\.com\] GET \/user\/profile with the user token → 200/,
+    /token requests: \{"\/v1\/app\/token":1,"\/v1\/user\/token":1\}/,
+    /cached under myapp:app_token and myapp:user_token: true/,
+  ],
+  '14-pipeline-advanced.ts': [
+    /POST \/v1\/user\/token X-App-Token=present[^\n]*→ 200/,
+    /GET \/user\/profile with a rejected token → 401\n.*POST \/v1\/user\/token X-App-Token=present[^\n]*→ 200\n.*GET \/user\/profile with the user token → 200/,
+    /after revocation: 200; token requests: \{"\/v1\/app\/token":1,"\/v1\/user\/token":2\}/,
+  ],
+  '15-shared-cache-storage.ts': [
+    /worker-2 reused worker-1's token from the cache: true; token requests: \{"client_credentials":1\}/,
+  ],
+  '16-custom-storage.ts': [/stored under auth_token:example-api, read back: true/],
+  '17-complete-oauth2-service.ts': [/GET \/users → 200/, /← 200 GET .*\/users/],
 };
 
 describe('every guide example has a working TypeScript twin', () => {

@@ -244,6 +244,36 @@ describe('caching and freshness', () => {
   });
 });
 
+describe('refresh reasons', () => {
+  it('tells the provider why a token is replaced', async () => {
+    let now = 0;
+    const reasons: string[] = [];
+    let n = 0;
+    const make = () =>
+      new TokenData({ accessToken: `r${++n}`, issuedAt: new Date(now), expiresAt: new Date(now + 100_000) });
+    const provider: TokenProvider = {
+      serviceName: 'reasons',
+      fetchToken: async () => make(),
+      refreshToken: async (_current, context) => {
+        reasons.push(context?.reason ?? 'none');
+        return make();
+      },
+    };
+    const manager = new TokenManager(provider, undefined, { ...quiet, now: () => now });
+    await manager.getToken();
+    now = 85_000; // refresh-ahead window
+    await manager.getToken();
+    await new Promise((resolve) => setImmediate(resolve));
+    now = 190_000; // past the renewed token's usable lifetime
+    const expired = await manager.getToken();
+    manager.markAccepted(expired);
+    await manager.invalidateIfCurrent(expired);
+    await manager.getToken();
+    await manager.forceRefresh();
+    expect(reasons).toEqual(['background', 'expired', 'rejected', 'forced']);
+  });
+});
+
 describe('invalidation', () => {
   it('N concurrent invalidateIfCurrent for one token → one refresh', async () => {
     const { provider, calls } = countingProvider({ lifetimeMs: 3600_000 });

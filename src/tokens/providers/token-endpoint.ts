@@ -151,6 +151,7 @@ export class TokenEndpoint {
   readonly tokenUrl: string;
   readonly serviceName: string;
   readonly #client: HttpClient;
+  readonly #ownsClient: boolean;
   readonly #secrets: () => readonly string[];
 
   constructor(
@@ -172,6 +173,7 @@ export class TokenEndpoint {
     this.serviceName = serviceName;
     this.#secrets = secrets;
     this.#client = createTokenHttpClient(options);
+    this.#ownsClient = options.httpClient === undefined;
   }
 
   /** POSTs the form and returns the token, or throws `AuthenticationException`. */
@@ -203,7 +205,8 @@ export class TokenEndpoint {
     return token;
   }
 
+  /** Releases the private client (a client passed as `httpClient` stays open: it is the caller's). */
   async close(): Promise<void> {
-    await this.#client.close();
+    if (this.#ownsClient) await this.#client.close();
   }
 }
