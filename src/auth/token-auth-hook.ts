@@ -26,6 +26,7 @@ export interface TokenAuthOptions extends PathExclusionOptions {
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const RECENT_TOKENS = 8;
 
 /**
  * Managed tokens for requests: gets the token from a {@link TokenManager} (from memory on the
@@ -44,8 +45,10 @@ export class TokenAuthHook implements AuthHook {
   readonly #header: string;
   readonly #prefix: string | undefined;
   readonly #paths: PathMatcher;
-  /** Which token went out with which request (for compare-and-invalidate after a 401). */
-  readonly #sent = new WeakMap<HttpRequest, TokenData>();
+  /** Header values of recent tokens, to tell which token a rejected request carried. */
+  readonly #recent = new Map<string, TokenData>();
+  #lastToken: TokenData | undefined;
+  #lastValue = '';
 
   constructor(tokenManager: TokenManager, options: TokenAuthOptions = {}) {
     if (
@@ -77,15 +80,30 @@ export class TokenAuthHook implements AuthHook {
     return this.#paths.isEmpty || !this.#paths.isExcluded(request.relativePath);
   }
 
+  /** The header value for a token, computed once per token (the hot path sends the same one). */
   #value(token: TokenData): string {
-    if (this.#prefix === undefined) return token.authorizationHeader;
-    return this.#prefix === '' ? token.accessToken : `${this.#prefix} ${token.accessToken}`;
+    if (token === this.#lastToken) return this.#lastValue;
+    const value =
+      this.#prefix === undefined
+        ? token.authorizationHeader
+        : this.#prefix === ''
+          ? token.accessToken
+          : `${this.#prefix} ${token.accessToken}`;
+    this.#lastToken = token;
+    this.#lastValue = value;
+    this.#recent.set(value, token);
+    if (this.#recent.size > RECENT_TOKENS) this.#recent.delete(this.#recent.keys().next().value!);
+    return value;
   }
 
   #attach(request: HttpRequest, token: TokenData): HttpRequest {
-    const sent = request.withTrustedHeader(this.#header, this.#value(token));
-    this.#sent.set(sent, token);
-    return sent;
+    return request.withTrustedHeader(this.#header, this.#value(token));
+  }
+
+  /** The token a request carried, if it was one of ours. */
+  #tokenOf(sent: HttpRequest): TokenData | undefined {
+    const value = sent.headers[this.#header];
+    return value === undefined ? undefined : this.#recent.get(value);
   }
 
   apply(request: HttpRequest): HttpRequest | Promise<HttpRequest> {
@@ -102,7 +120,7 @@ export class TokenAuthHook implements AuthHook {
 
   /** Invalidates the rejected token if it is still current; true when a different token is ready for the replay. */
   async refresh(rejected: HttpRequest): Promise<boolean> {
-    const token = this.#sent.get(rejected);
+    const token = this.#tokenOf(rejected);
     if (!token) return false;
     if (!(await this.tokenManager.invalidateIfCurrent(token))) return false;
     const next = await this.tokenManager.getToken({ signal: rejected.signal });
@@ -110,7 +128,7 @@ export class TokenAuthHook implements AuthHook {
   }
 
   onAccepted(sent: HttpRequest): void {
-    const token = this.#sent.get(sent);
+    const token = this.#tokenOf(sent);
     if (token) this.tokenManager.markAccepted(token);
   }
 }
