@@ -399,7 +399,8 @@ export class TokenManager {
   async #lock(reason: Reason, previous: TokenData | undefined): Promise<LockOutcome> {
     const acquire = this.storage.acquireLock?.bind(this.storage);
     if (!acquire) return NO_LOCK;
-    const deadline = this.#now() + this.#fetchTimeoutMs;
+    // Real time, not the injectable token clock: this bounds an actual wait.
+    const deadline = performance.now() + this.#fetchTimeoutMs;
     let delay = 20;
     for (;;) {
       const lock = await this.#storageCall('lock', () => acquire(this.cacheKey, this.#lockTtlMs));
@@ -410,7 +411,7 @@ export class TokenManager {
       delay = Math.min(delay * 2, 250);
       const stored = await this.#read();
       if (stored && this.#adoptable(stored, reason, previous)) return { kind: 'adopted', token: stored };
-      if (this.#now() >= deadline) return NO_LOCK;
+      if (performance.now() >= deadline) return NO_LOCK;
     }
   }
 
@@ -468,9 +469,11 @@ export class TokenManager {
     const schedule = scheduleOf(stored, { refreshLeewayMs: this.#refreshLeewayMs });
     const now = this.#now();
     if (now >= schedule.usableUntil) return false;
-    if (reason !== 'background') return true;
+    if (reason === 'forced') return stored.accessToken !== previous?.accessToken;
     // In the background we only want something fresher than what we are already serving.
-    return now < schedule.refreshFrom && stored.accessToken !== previous?.accessToken;
+    if (reason === 'background')
+      return now < schedule.refreshFrom && stored.accessToken !== previous?.accessToken;
+    return true;
   }
 
   #install(token: TokenData, forced: boolean): void {
