@@ -118,12 +118,8 @@ export {
   type TokenDataJSON,
   type TokenResponseKeys,
 } from './tokens/token-data';
-export {
-  type GetTokenOptions,
-  TokenManager,
-  type TokenManagerOptions,
-  type TokenManagerStats,
-} from './tokens/token-manager';
+export { TokenManager } from './tokens/token-manager';
+export type { GetTokenOptions, TokenManagerOptions, TokenManagerStats } from './tokens/token-manager-options';
 export type { RefreshContext, TokenProvider } from './tokens/token-provider';
 export type { Awaitable, TokenStorage, TokenStorageLock } from './tokens/token-storage';
 export type { Dispatcher } from './transport/dispatcher';

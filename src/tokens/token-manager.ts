@@ -2,80 +2,16 @@ import { createHash } from 'node:crypto';
 import { AuthenticationException } from '../errors/authentication-exception';
 import { HttpClientException } from '../errors/http-client-exception';
 import { RequestAbortedException } from '../errors/transport-errors';
-import type { Logger } from '../hooks/types';
 import { channels, publish } from '../observability/events';
 import { INSPECT } from '../observability/redact-constants';
+import { withDeadline } from './deadline';
 import { scheduleOf, type TokenSchedule } from './freshness';
+import { GuardedStorage, STORAGE_FAILED } from './guarded-storage';
 import { InMemoryTokenStorage } from './storage/in-memory-token-storage';
 import { TokenData } from './token-data';
+import type { GetTokenOptions, TokenManagerOptions, TokenManagerStats } from './token-manager-options';
 import type { RefreshContext, TokenProvider } from './token-provider';
-import type { TokenStorage } from './token-storage';
-
-/** Options of {@link TokenManager}. */
-export interface TokenManagerOptions {
-  /**
-   * The most a token's expiry is anticipated; the leeway used is min(this, 10 % of the token's
-   * lifetime), so short-lived tokens are never "always expired".
-   * @default 30000
-   */
-  readonly refreshLeewayMs?: number;
-  /**
-   * The longest wait for the provider; past it waiting callers get an `AuthenticationException`.
-   * @default 60000
-   */
-  readonly fetchTimeoutMs?: number;
-  /**
-   * The longest wait for one storage operation; past it the storage counts as down for that
-   * call and the token is fetched directly.
-   * @default 2000
-   */
-  readonly storageTimeoutMs?: number;
-  /**
-   * After a storage failure, the storage is left alone for this long (tokens are fetched
-   * directly meanwhile), so an outage costs one slow call, not one per request.
-   * @default 5000
-   */
-  readonly storageRetryMs?: number;
-  /**
-   * With a storage that offers a cross-process lock (`RedisTokenStorage`): how long the lock is
-   * held at most. When its holder dies, the others take over after this.
-   * @default 30000
-   */
-  readonly lockTtlMs?: number;
-  /**
-   * After a token obtained because of a 401 is itself rejected before ever being accepted, no
-   * new forced renewal happens for this long (protects the token endpoint from an API that
-   * rejects everything). The 401 is returned instead.
-   * @default 5000
-   */
-  readonly minForcedRefreshIntervalMs?: number;
-  /**
-   * Receives warnings (storage outages, failed background refreshes). Never a secret.
-   * @default console
-   */
-  readonly logger?: Pick<Logger, 'warn'> & Partial<Pick<Logger, 'info'>>;
-  /** The clock (epoch ms), for tests. @default Date.now */
-  readonly now?: () => number;
-}
-
-/** Counters of a {@link TokenManager}. */
-export interface TokenManagerStats {
-  /** Tokens served from memory. */
-  readonly hits: number;
-  /** Provider calls for a first token (`fetchToken`). */
-  readonly fetches: number;
-  /** Provider calls to replace a token (`refreshToken`: expiry, rejection, forced, background). */
-  readonly refreshes: number;
-  /** Provider calls that failed. */
-  readonly failures: number;
-  /** Renewals started ahead of expiry while the current token was still served. */
-  readonly backgroundRefreshes: number;
-}
-
-export interface GetTokenOptions {
-  /** Cancels this caller's wait (never the shared fetch). */
-  readonly signal?: AbortSignal;
-}
+import type { TokenStorage, TokenStorageLock } from './token-storage';
 
 type Reason = 'initial' | 'expired' | 'invalidated' | 'forced' | 'background';
 
@@ -87,11 +23,8 @@ const REFRESH_REASONS: Readonly<Record<Reason, RefreshContext['reason']>> = {
   background: 'background',
 };
 
-/** What a failed storage call yields: distinct from "nothing stored". */
-const FAILED: unique symbol = Symbol('storage-failed');
-
 type LockOutcome =
-  | { readonly kind: 'held'; release(): Promise<void> }
+  | { readonly kind: 'held'; readonly lock: TokenStorageLock }
   | { readonly kind: 'adopted'; readonly token: TokenData }
   | { readonly kind: 'none' };
 
@@ -142,9 +75,7 @@ export class TokenManager {
   readonly cacheKey: string;
   readonly #refreshLeewayMs: number;
   readonly #fetchTimeoutMs: number;
-  readonly #storageTimeoutMs: number;
   readonly #minForcedIntervalMs: number;
-  readonly #storageRetryMs: number;
   readonly #lockTtlMs: number;
   readonly #logger: NonNullable<TokenManagerOptions['logger']>;
   readonly #now: () => number;
@@ -159,8 +90,7 @@ export class TokenManager {
   #accepted: string | undefined;
   #forcedToken: string | undefined;
   #forcedAt = Number.NEGATIVE_INFINITY;
-  #storageDown = false;
-  #storageSkippedUntil = 0;
+  readonly #store: GuardedStorage;
   #stats = { hits: 0, fetches: 0, refreshes: 0, failures: 0, backgroundRefreshes: 0 };
 
   constructor(
@@ -191,16 +121,21 @@ export class TokenManager {
     this.cacheKey = `auth_token:${provider.serviceName}`;
     this.#refreshLeewayMs = positive(options.refreshLeewayMs ?? 30_000, 'refreshLeewayMs', true);
     this.#fetchTimeoutMs = positive(options.fetchTimeoutMs ?? 60_000, 'fetchTimeoutMs');
-    this.#storageTimeoutMs = positive(options.storageTimeoutMs ?? 2_000, 'storageTimeoutMs');
     this.#minForcedIntervalMs = positive(
       options.minForcedRefreshIntervalMs ?? 5_000,
       'minForcedRefreshIntervalMs',
       true,
     );
-    this.#storageRetryMs = positive(options.storageRetryMs ?? 5_000, 'storageRetryMs', true);
     this.#lockTtlMs = positive(options.lockTtlMs ?? 30_000, 'lockTtlMs');
     this.#logger = options.logger ?? console;
     this.#now = options.now ?? (() => Date.now());
+    this.#store = new GuardedStorage(storage, this.cacheKey, {
+      timeoutMs: positive(options.storageTimeoutMs ?? 2_000, 'storageTimeoutMs'),
+      retryMs: positive(options.storageRetryMs ?? 5_000, 'storageRetryMs', true),
+      serviceName: provider.serviceName,
+      logger: this.#logger,
+      now: this.#now,
+    });
   }
 
   /** The provider's service name. */
@@ -251,7 +186,7 @@ export class TokenManager {
     this.#schedule = NO_SCHEDULE;
     this.#invalidated = true;
     publish(channels.tokenInvalidate, () => ({ serviceName: this.serviceName, reason: 'explicit' }));
-    await this.#storageCall('delete', () => this.storage.delete(this.cacheKey));
+    await this.#store.remove();
   }
 
   /**
@@ -288,9 +223,8 @@ export class TokenManager {
       fingerprint: fingerprint(current),
     }));
     // Compare-and-delete: another process may already have stored a newer token.
-    const stored = await this.#read();
-    if (stored?.accessToken === value)
-      await this.#storageCall('delete', () => this.storage.delete(this.cacheKey));
+    const stored = await this.#store.read();
+    if (stored?.accessToken === value) await this.#store.remove();
     return true;
   }
 
@@ -361,7 +295,7 @@ export class TokenManager {
   async #obtain(reason: Reason): Promise<TokenData> {
     const previous = this.#current ?? this.#previous;
     // Another caller, process or host may have renewed it already.
-    const stored = reason === 'forced' ? undefined : await this.#read();
+    const stored = reason === 'forced' ? undefined : await this.#store.read();
     if (stored && this.#adoptable(stored, reason, previous)) {
       this.#install(stored, false);
       return stored;
@@ -373,7 +307,7 @@ export class TokenManager {
     }
     try {
       let base = previous;
-      const latest = lock.kind === 'held' ? await this.#read() : stored;
+      const latest = lock.kind === 'held' ? await this.#store.read() : stored;
       if (
         latest &&
         lock.kind === 'held' &&
@@ -387,7 +321,7 @@ export class TokenManager {
       if (latest?.refreshToken && !this.#rejected.includes(latest.accessToken)) base = latest;
       return await this.#fetch(reason, base);
     } finally {
-      if (lock.kind === 'held') await this.#storageCall('unlock', () => lock.release());
+      if (lock.kind === 'held') await this.#store.unlock(lock.lock);
     }
   }
 
@@ -397,19 +331,18 @@ export class TokenManager {
    * anyway). A background renewal never waits: someone else is already renewing.
    */
   async #lock(reason: Reason, previous: TokenData | undefined): Promise<LockOutcome> {
-    const acquire = this.storage.acquireLock?.bind(this.storage);
-    if (!acquire) return NO_LOCK;
+    if (!this.#store.canLock) return NO_LOCK;
     // Real time, not the injectable token clock: this bounds an actual wait.
     const deadline = performance.now() + this.#fetchTimeoutMs;
     let delay = 20;
     for (;;) {
-      const lock = await this.#storageCall('lock', () => acquire(this.cacheKey, this.#lockTtlMs));
-      if (lock === FAILED) return NO_LOCK;
-      if (lock) return { kind: 'held', release: () => lock.release() };
+      const lock = await this.#store.tryLock(this.#lockTtlMs);
+      if (lock === STORAGE_FAILED) return NO_LOCK;
+      if (lock) return { kind: 'held', lock };
       if (reason === 'background' && previous) return { kind: 'adopted', token: previous };
       await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random())));
       delay = Math.min(delay * 2, 250);
-      const stored = await this.#read();
+      const stored = await this.#store.read();
       if (stored && this.#adoptable(stored, reason, previous)) return { kind: 'adopted', token: stored };
       if (performance.now() >= deadline) return NO_LOCK;
     }
@@ -451,17 +384,8 @@ export class TokenManager {
       rotatedRefreshToken: base?.refreshToken !== undefined && token.refreshToken !== base.refreshToken,
       fingerprint: fingerprint(token),
     }));
-    await this.#storageCall('set', () => this.storage.set(this.cacheKey, token));
+    await this.#store.write(token);
     return token;
-  }
-
-  /** The stored token, or `undefined` (nothing stored, garbage, or the storage is unreachable). */
-  async #read(): Promise<TokenData | undefined> {
-    const stored = await this.#storageCall('get', () => this.storage.get(this.cacheKey));
-    if (stored === FAILED || stored === undefined || stored === null) return undefined;
-    if (stored instanceof TokenData) return stored;
-    this.#warnStorage('get', new TypeError('the storage returned something that is not a TokenData'));
-    return undefined;
   }
 
   #adoptable(stored: TokenData, reason: Reason, previous: TokenData | undefined): boolean {
@@ -491,29 +415,18 @@ export class TokenManager {
   }
 
   async #callProvider(call: () => Promise<TokenData>): Promise<TokenData> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new AuthenticationException(
-              `Token request for "${this.serviceName}" did not complete within ${this.#fetchTimeoutMs} ms`,
-              {
-                serviceName: this.serviceName,
-              },
-            ),
-          ),
-        this.#fetchTimeoutMs,
+    const timeoutMs = this.#fetchTimeoutMs;
+    const timedOut = () =>
+      new AuthenticationException(
+        `Token request for "${this.serviceName}" did not complete within ${timeoutMs} ms`,
+        {
+          serviceName: this.serviceName,
+        },
       );
-      timer.unref?.();
-    });
     try {
-      const result: unknown = await Promise.race([Promise.resolve().then(call), timeout]);
-      return this.#asToken(result);
+      return this.#asToken(await withDeadline<unknown>(call, timeoutMs, timedOut));
     } catch (error) {
       throw this.#asAuthenticationError(error);
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -549,43 +462,6 @@ export class TokenManager {
       serviceName: this.serviceName,
       cause: error,
     });
-  }
-
-  async #storageCall<T>(operation: string, run: () => T | Promise<T>): Promise<T | typeof FAILED> {
-    if (this.#storageDown && this.#now() < this.#storageSkippedUntil) return FAILED;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const result = await Promise.race([
-        Promise.resolve().then(run),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`timed out after ${this.#storageTimeoutMs} ms`)),
-            this.#storageTimeoutMs,
-          );
-          timer.unref?.();
-        }),
-      ]);
-      if (this.#storageDown) {
-        this.#storageDown = false;
-        this.#logger.info?.(`requestforge: token storage for "${this.serviceName}" is reachable again`);
-      }
-      return result;
-    } catch (error) {
-      this.#warnStorage(operation, error);
-      this.#storageSkippedUntil = this.#now() + this.#storageRetryMs;
-      return FAILED;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  #warnStorage(operation: string, error: unknown): void {
-    if (this.#storageDown) return;
-    this.#storageDown = true;
-    const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    this.#logger.warn(
-      `requestforge: token storage ${operation} for "${this.serviceName}" failed (${what.slice(0, 200)}); fetching tokens directly until it recovers`,
-    );
   }
 
   toJSON(): Record<string, unknown> {

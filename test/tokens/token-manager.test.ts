@@ -58,7 +58,7 @@ describe('single flight', () => {
     const { provider, calls, release } = countingProvider({ manual: true, lifetimeMs: 3600_000 });
     const manager = new TokenManager(provider, undefined, quiet);
     const all = Promise.all(Array.from({ length: 1000 }, () => manager.getToken()));
-    await new Promise((resolve) => setImmediate(resolve));
+    while (calls.length === 0) await new Promise((resolve) => setImmediate(resolve));
     release();
     const tokens = await all;
     expect(calls).toHaveLength(1);
@@ -99,6 +99,7 @@ describe('single flight', () => {
     const patient = manager.getToken();
     controller.abort();
     await expect(impatient).rejects.toBeInstanceOf(RequestAbortedException);
+    while (calls.length === 0) await new Promise((resolve) => setImmediate(resolve));
     release();
     expect((await patient).accessToken).toBe('token-1');
     expect(calls).toHaveLength(1);
