@@ -27,14 +27,34 @@ const silent = {
   error() {},
 };
 
-function tokenManager(origin, query = '') {
+/**
+ * A requestforge client with its own token manager. `query` shapes the token endpoint's answers
+ * (`?expires_in=2&delay=20`); `configure` adds builder options.
+ */
+export function managedTokenClient(origin, { query = '', configure = (builder) => builder } = {}) {
   const provider = new ClientCredentialsTokenProvider({
     tokenUrl: `${origin}/oauth/token${query}`,
     clientId: 'bench',
     clientSecret: 'bench-secret',
     serviceName: 'bench',
   });
-  return { manager: new TokenManager(provider, undefined, { logger: silent }), provider };
+  const manager = new TokenManager(provider, undefined, { logger: silent });
+  const client = new HttpClient(
+    configure(
+      new HttpClientConfigBuilder().withBaseUrl(origin).withTokenAuth(manager).withConnections(CONNECTIONS),
+    ).build(),
+  );
+  return {
+    client,
+    manager,
+    async request() {
+      (await client.get('/items')).json();
+    },
+    close: async () => {
+      await client.close();
+      await provider.close();
+    },
+  };
 }
 
 export const clients = {
@@ -156,48 +176,14 @@ export const clients = {
       close: () => client.close(),
     };
   },
-  'requestforge managed token': (origin) => {
-    const { manager, provider } = tokenManager(origin);
-    const client = new HttpClient(
-      new HttpClientConfigBuilder()
-        .withBaseUrl(origin)
-        .withTokenAuth(manager)
-        .withConnections(CONNECTIONS)
-        .build(),
-    );
-    return {
-      manager,
-      async request() {
-        (await client.get('/items')).json();
-      },
-      close: async () => {
-        await client.close();
-        await provider.close();
-      },
-    };
-  },
-  'requestforge token+retry+logging': (origin) => {
-    const { manager, provider } = tokenManager(origin);
-    const client = new HttpClient(
-      new HttpClientConfigBuilder()
-        .withBaseUrl(origin)
-        .withTokenAuth(manager)
-        .withRetry({ maxRetries: 3 })
-        .withLogging({ logger: silent, logHeaders: false, logBody: false })
-        .withConnections(CONNECTIONS)
-        .build(),
-    );
-    return {
-      manager,
-      async request() {
-        (await client.get('/items')).json();
-      },
-      close: async () => {
-        await client.close();
-        await provider.close();
-      },
-    };
-  },
+  'requestforge managed token': (origin) => managedTokenClient(origin),
+  'requestforge token+retry+logging': (origin) =>
+    managedTokenClient(origin, {
+      configure: (builder) =>
+        builder
+          .withRetry({ maxRetries: 3 })
+          .withLogging({ logger: silent, logHeaders: false, logBody: false }),
+    }),
   'undici Pool.request POST': (origin) => {
     const pool = new Pool(origin, { connections: CONNECTIONS });
     return {
@@ -229,5 +215,3 @@ export const clients = {
     };
   },
 };
-
-export { tokenManager };

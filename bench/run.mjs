@@ -7,7 +7,7 @@ import diagnosticsChannel from 'node:diagnostics_channel';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { clients, tokenManager } from './clients.mjs';
+import { clients, managedTokenClient } from './clients.mjs';
 import { cpuChart, median, percentile } from './stats.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -139,30 +139,10 @@ const rows = names.map((name) => {
   };
 });
 
-/** A fresh client with its own token manager; `query` shapes the token endpoint's answers. */
-function managedClient(query) {
-  const { manager, provider } = tokenManager(origin, query);
-  const client = new HttpClient(
-    new HttpClientConfigBuilder()
-      .withBaseUrl(origin)
-      .withTokenAuth(manager)
-      .withConnections(CONCURRENCY)
-      .build(),
-  );
-  return {
-    client,
-    manager,
-    close: async () => {
-      await client.close();
-      await provider.close();
-    },
-  };
-}
-
 // Token scenario 1: 1,000 concurrent requests on a cold cache.
 async function coldStart() {
   await tokenCalls(true);
-  const { client, close } = managedClient('?delay=50');
+  const { client, close } = managedTokenClient(origin, { query: '?delay=50' });
   const started = performance.now();
   const responses = await Promise.all(Array.from({ length: 1000 }, () => client.get('/items')));
   const ms = performance.now() - started;
@@ -174,7 +154,7 @@ async function coldStart() {
 // Token scenario 2: 2-second tokens renewed ahead under steady load; p99 around renewals.
 async function refreshAhead(durationMs = 8_000) {
   await tokenCalls(true);
-  const { client, manager, close } = managedClient('?expires_in=2&delay=20');
+  const { client, manager, close } = managedTokenClient(origin, { query: '?expires_in=2&delay=20' });
   await client.get('/items');
   const renewals = [];
   const onRefresh = () => renewals.push(performance.now());
