@@ -103,6 +103,8 @@ export {
 } from './retry/request-retry-strategies';
 export { parseRetryAfterMs } from './retry/retry-after';
 export type { RetryOutcome, RetryStrategy } from './retry/retry-strategy';
+export { clientSecretBasic } from './tokens/exchange/client-auth';
+export type { TokenEndpointOptions } from './tokens/exchange/token-http';
 export { MAX_REFRESH_WINDOW_MS } from './tokens/freshness';
 export {
   type ClientCredentialsOptions,
@@ -110,7 +112,6 @@ export {
 } from './tokens/providers/client-credentials';
 export type { OAuth2ProviderOptions } from './tokens/providers/oauth2-options';
 export { type PasswordGrantOptions, PasswordGrantTokenProvider } from './tokens/providers/password-grant';
-export { clientSecretBasic, type TokenEndpointOptions } from './tokens/providers/token-endpoint';
 export { InMemoryTokenStorage } from './tokens/storage/in-memory-token-storage';
 export {
   TokenData,

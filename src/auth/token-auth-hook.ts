@@ -1,3 +1,4 @@
+import { isToken, isTokenOrEmpty } from '../checks/syntax';
 import type { HttpRequest } from '../http/request';
 import type { HttpResponse } from '../http/response';
 import { type AuthRetryStrategy, SimpleAuthRetryStrategy } from '../retry/auth-retry-strategies';
@@ -25,7 +26,6 @@ export interface TokenAuthOptions extends PathExclusionOptions {
   readonly headerPrefix?: string;
 }
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const RECENT_TOKENS = 8;
 
 /**
@@ -59,13 +59,8 @@ export class TokenAuthHook implements AuthHook {
       throw new TypeError('TokenAuthHook: expected a TokenManager');
     }
     const header = options.headerName ?? 'Authorization';
-    if (typeof header !== 'string' || !TOKEN.test(header))
-      throw new TypeError('TokenAuthHook: headerName must be a valid header name');
-    if (
-      options.headerPrefix !== undefined &&
-      (typeof options.headerPrefix !== 'string' ||
-        (options.headerPrefix !== '' && !TOKEN.test(options.headerPrefix)))
-    ) {
+    if (!isToken(header)) throw new TypeError('TokenAuthHook: headerName must be a valid header name');
+    if (options.headerPrefix !== undefined && !isTokenOrEmpty(options.headerPrefix)) {
       throw new TypeError('TokenAuthHook: headerPrefix must be a token (e.g. "Bearer") or empty');
     }
     this.tokenManager = tokenManager;

@@ -8,7 +8,7 @@ import { retryMiddleware } from '../middleware/retry';
 
 /**
  * The one place that fixes the order of the chain, outermost first:
- * retry → hooks → redirect → auth → transport.
+ * retry → hooks → redirect → auth → transport (the terminal link).
  * Retry wraps hooks, so hooks run per attempt and share the call's context; retry wraps auth,
  * so a 401 replay does not spend a retry and a 5xx retry re-applies fresh credentials; redirect
  * wraps auth, so each hop is authorised for its own origin.
@@ -20,10 +20,10 @@ export function assembleChain(config: HttpClientConfig, trust: OriginTrust, term
   if (retry && (retry.maxRetries > 0 || retry.beforeAttempt || retry.onCallComplete))
     chain.push(retryMiddleware(retry));
   if (config.requestHooks.length + config.responseHooks.length + config.errorHooks.length > 0) {
-    chain.push(hooksMiddleware(config.requestHooks, config.responseHooks, config.errorHooks));
+    chain.push(hooksMiddleware(config.requestHooks, config.responseHooks, config.errorHooks, trust));
   }
   if (config.followRedirects)
     chain.push(redirectMiddleware({ follow: true, maxRedirects: config.maxRedirects }, trust));
-  if (config.authHook) chain.push(authMiddleware(config.authHook, trust));
+  if (config.authHook) chain.push(authMiddleware(config.authHook));
   return compose(chain, terminal);
 }

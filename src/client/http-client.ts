@@ -1,25 +1,26 @@
 import type { Readable } from 'node:stream';
+import { isToken } from '../checks/syntax';
 import { HttpClientConfig } from '../config/http-client-config';
 import { HttpClientConfigBuilder } from '../config/http-client-config-builder';
 import { HttpClientException } from '../errors/http-client-exception';
-import { statusException } from '../errors/http-status-exception';
 import { RequestBuildException } from '../errors/transport-errors';
 import { encodeBody, type FormFields, type RequestBody } from '../http/body';
 import { normalizeHeaders } from '../http/header-validation';
 import type { HttpHeaders } from '../http/http-headers';
 import { HttpRequest } from '../http/request';
 import type { HttpResponse } from '../http/response';
+import { statusException } from '../http/response';
 import { buildRequestUrl, type CanonicalUrl, type QueryParams } from '../http/url';
 import type { Handler } from '../middleware/chain';
 import { RequestContext } from '../middleware/context';
 import { OriginTrust } from '../middleware/origin-trust';
-import { channels, publish } from '../observability/events';
 import { INSPECT } from '../observability/redact-constants';
-import type { SendOptions, Transport } from '../transport/transport';
+import type { Transport } from '../transport/transport';
 import { UndiciTransport } from '../transport/undici-transport';
 import { VERSION } from '../version';
 import { assembleChain } from './assemble';
 import { type RequestManyOptions, type RequestManyResult, runMany } from './request-many';
+import { transportLink } from './transport-link';
 
 /** Per-request options of the verb helpers. */
 export interface RequestOptions {
@@ -43,6 +44,12 @@ export interface RequestOptions {
   readonly timeoutMs?: number;
   /** Aborts the request, its retries and every wait in between. */
   readonly signal?: AbortSignal;
+  /**
+   * `false` returns a 3xx as is for this request instead of following it (token requests are
+   * sent this way). `true` needs a client that follows redirects.
+   * @default the client's `withRedirects` policy
+   */
+  readonly followRedirects?: boolean;
 }
 
 /** A whole request: `RequestOptions` plus method and URL. */
@@ -67,7 +74,6 @@ export interface HttpStreamResponse {
   readonly body: Readable;
 }
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const URL_CACHE_SIZE = 512;
 
 /**
@@ -89,27 +95,23 @@ export class HttpClient {
   readonly #trust: OriginTrust;
   readonly #trustedDefaults: Readonly<Record<string, string>>;
   readonly #untrustedDefaults: Readonly<Record<string, string>>;
-  readonly #bufferOptions: SendOptions;
-  readonly #streamOptions: SendOptions;
   readonly #maxRetries: number;
   /** Canonical URLs of recent parameter-less paths: most services call a small set of paths. */
   readonly #urls = new Map<string, CanonicalUrl>();
   #closed = false;
 
-  constructor(config: HttpClientConfig = new HttpClientConfigBuilder().build(), transport?: Transport) {
+  constructor(config: HttpClientConfig = new HttpClientConfigBuilder().build()) {
     if (!(config instanceof HttpClientConfig)) {
       throw new TypeError('HttpClient expects an HttpClientConfig from HttpClientConfigBuilder.build()');
     }
     this.config = config;
-    this.#transport =
-      transport ??
-      new UndiciTransport({
-        connections: config.connections,
-        connectTimeoutMs: config.timeoutMs,
-        tls: config.tls,
-        proxy: config.proxy,
-        dispatcher: config.dispatcher,
-      });
+    this.#transport = new UndiciTransport({
+      connections: config.connections,
+      connectTimeoutMs: config.timeoutMs,
+      tls: config.tls,
+      proxy: config.proxy,
+      dispatcher: config.dispatcher,
+    });
     this.#trust = new OriginTrust(config.trustedOrigins);
     const defaults = { 'user-agent': `requestforge/${VERSION}`, ...config.headers };
     const untrusted: Record<string, string> = {};
@@ -118,18 +120,8 @@ export class HttpClient {
     }
     this.#trustedDefaults = Object.freeze(defaults);
     this.#untrustedDefaults = Object.freeze(untrusted);
-    this.#bufferOptions = Object.freeze({
-      timeoutMs: config.timeoutMs,
-      maxResponseBytes: config.maxResponseBytes,
-      stream: false,
-    });
-    this.#streamOptions = Object.freeze({
-      timeoutMs: config.timeoutMs,
-      maxResponseBytes: config.maxResponseBytes,
-      stream: true,
-    });
     this.#maxRetries = config.retryStrategy?.maxRetries ?? 0;
-    this.#handler = assembleChain(config, this.#trust, (request, context) => this.#send(request, context));
+    this.#handler = assembleChain(config, this.#trust, transportLink(this.#transport, config));
   }
 
   /** True after `close()`. */
@@ -137,53 +129,11 @@ export class HttpClient {
     return this.#closed;
   }
 
-  #send(request: HttpRequest, context: RequestContext): Promise<HttpResponse> {
-    context.sends++;
-    const defaults = context.stream ? this.#streamOptions : this.#bufferOptions;
-    const options =
-      request.timeoutMs === undefined || request.timeoutMs === defaults.timeoutMs
-        ? defaults
-        : { ...defaults, timeoutMs: request.timeoutMs };
-    if (!channels.requestStart.hasSubscribers && !channels.requestEnd.hasSubscribers) {
-      return this.#transport.send(request, options);
-    }
-    return this.#sendObserved(request, context, options);
-  }
-
-  async #sendObserved(
-    request: HttpRequest,
-    context: RequestContext,
-    options: SendOptions,
-  ): Promise<HttpResponse> {
-    const base = () => ({
-      method: request.method,
-      url: request.redactor.url(request.url),
-      attempt: context.attempt,
-      send: context.sends,
-    });
-    publish(channels.requestStart, base);
-    try {
-      const response = await this.#transport.send(request, options);
-      publish(channels.requestEnd, () => ({
-        ...base(),
-        statusCode: response.statusCode,
-        elapsedMs: response.elapsedMs,
-      }));
-      return response;
-    } catch (error) {
-      publish(channels.requestEnd, () => ({
-        ...base(),
-        error: error instanceof HttpClientException ? error.code : 'ERR_UNKNOWN',
-      }));
-      throw error;
-    }
-  }
-
   #build(init: RequestInit): HttpRequest {
     if (init === null || typeof init !== 'object')
       throw new RequestBuildException('Request options must be an object');
     const method = typeof init.method === 'string' ? init.method.toUpperCase() : '';
-    if (!TOKEN.test(method) || method === 'CONNECT') {
+    if (!isToken(method) || method === 'CONNECT') {
       throw new RequestBuildException('Invalid HTTP method', { context: { reason: 'method' } });
     }
     const target = this.#canonical(init.url, init.params);
@@ -215,6 +165,15 @@ export class HttpClient {
     if (signal !== undefined && (signal === null || typeof signal.addEventListener !== 'function')) {
       throw new RequestBuildException('signal must be an AbortSignal');
     }
+    const followRedirects = init.followRedirects;
+    if (followRedirects !== undefined && typeof followRedirects !== 'boolean') {
+      throw new RequestBuildException('followRedirects must be a boolean');
+    }
+    if (followRedirects === true && !this.config.followRedirects) {
+      throw new RequestBuildException(
+        'followRedirects: true needs a client that follows redirects (withRedirects({ follow: true }))',
+      );
+    }
     return HttpRequest.trusted({
       method,
       url: target,
@@ -225,6 +184,7 @@ export class HttpClient {
       data: init.data,
       timeoutMs,
       signal,
+      followRedirects,
       redactor: this.config.redactor,
       credentialsAllowed: trusted,
       base: this.config.base,

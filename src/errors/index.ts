@@ -1,4 +1,12 @@
 export {
+  BadRequestException,
+  ForbiddenException,
+  HttpStatusException,
+  NotFoundException,
+  ServerErrorException,
+  UnauthorizedException,
+} from '../http/response';
+export {
   AuthenticationException,
   type AuthenticationExceptionOptions,
   TokenRefreshException,
@@ -9,14 +17,6 @@ export {
   HttpClientException,
   type HttpClientExceptionOptions,
 } from './http-client-exception';
-export {
-  BadRequestException,
-  ForbiddenException,
-  HttpStatusException,
-  NotFoundException,
-  ServerErrorException,
-  UnauthorizedException,
-} from './http-status-exception';
 export {
   CircuitOpenException,
   ConnectionException,

@@ -1,5 +1,5 @@
+import { hasForbiddenHeaderChars } from '../checks/syntax';
 import { RequestBuildException } from '../errors/transport-errors';
-import { hasForbiddenHeaderChars } from '../http/header-validation';
 import type { HttpRequest } from '../http/request';
 import type { RequestHook } from './types';
 

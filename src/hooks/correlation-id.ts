@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isToken } from '../checks/syntax';
 import type { HttpRequest } from '../http/request';
 import type { RequestContext } from '../middleware/context';
 import type { RequestHook } from './types';
@@ -24,7 +25,7 @@ export class CorrelationIdHook implements RequestHook {
 
   constructor(options: CorrelationIdOptions = {}) {
     const name = options.headerName ?? 'X-Correlation-ID';
-    if (typeof name !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) {
+    if (!isToken(name)) {
       throw new TypeError('CorrelationIdHook: headerName must be a valid header name');
     }
     this.headerName = name;

@@ -1,19 +1,12 @@
+import { hasForbiddenHeaderChars, isToken } from '../checks/syntax';
 import { RequestBuildException } from '../errors/transport-errors';
-
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const FORBIDDEN_VALUE_CHARS = /[\r\n\0]/;
-
-/** True when a header value contains CR, LF or NUL (a header-injection attempt). */
-export function hasForbiddenHeaderChars(value: string): boolean {
-  return FORBIDDEN_VALUE_CHARS.test(value);
-}
 
 /**
  * Checks one header and returns its lower-cased name. The offending value is never echoed:
  * it may be a credential.
  */
 export function checkHeader(name: string, value: unknown, source: string): string {
-  if (typeof name !== 'string' || !TOKEN.test(name)) {
+  if (!isToken(name)) {
     throw new RequestBuildException(`Invalid header name in ${source}`, { context: { source } });
   }
   if (typeof value !== 'string') {
@@ -21,7 +14,7 @@ export function checkHeader(name: string, value: unknown, source: string): strin
       context: { source, header: name },
     });
   }
-  if (FORBIDDEN_VALUE_CHARS.test(value)) {
+  if (hasForbiddenHeaderChars(value)) {
     throw new RequestBuildException(`Header "${name}" in ${source} contains CR, LF or NUL`, {
       context: { source, header: name },
     });

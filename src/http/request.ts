@@ -28,6 +28,8 @@ export interface HttpRequestInit {
   readonly timeoutMs?: number;
   /** Cancels the request, its retries and its waits. */
   readonly signal?: AbortSignal;
+  /** `false`: a 3xx comes back as is instead of being followed. */
+  readonly followRedirects?: boolean;
 }
 
 const TRUSTED: unique symbol = Symbol('trusted');
@@ -70,6 +72,8 @@ export class HttpRequest {
   readonly timeoutMs: number | undefined;
   /** The caller's cancellation signal. */
   readonly signal: AbortSignal | undefined;
+  /** `false` when this request's redirects are returned as is; `undefined`: the client's policy. */
+  readonly followRedirects: boolean | undefined;
   /** @internal canonical URL parts */
   readonly target: CanonicalUrl;
   /**
@@ -86,18 +90,24 @@ export class HttpRequest {
   /** @internal */
   constructor(init: InternalFields, trusted: typeof TRUSTED);
   /** @internal a copy with other headers, without intermediate objects (the per-request hot path) */
-  constructor(source: HttpRequest, copy: typeof COPY, headers: Readonly<Record<string, string>>);
+  constructor(
+    source: HttpRequest,
+    copy: typeof COPY,
+    headers: Readonly<Record<string, string>>,
+    credentialsAllowed: boolean,
+  );
   constructor(
     init: HttpRequestInit | InternalFields | HttpRequest,
     trusted?: typeof TRUSTED | typeof COPY,
     headers?: Readonly<Record<string, string>>,
+    credentialsAllowed?: boolean,
   ) {
     if (trusted === COPY) {
       const source = init as HttpRequest;
       this.target = source.target;
       this.headers = headers!;
       this.#redactor = source.#redactor;
-      this.credentialsAllowed = source.credentialsAllowed;
+      this.credentialsAllowed = credentialsAllowed!;
       this.#base = source.#base;
       this.#relativePath = source.#relativePath;
       this.method = source.method;
@@ -108,6 +118,7 @@ export class HttpRequest {
       this.data = source.data;
       this.timeoutMs = source.timeoutMs;
       this.signal = source.signal;
+      this.followRedirects = source.followRedirects;
       return;
     }
     if (trusted === TRUSTED) {
@@ -137,6 +148,7 @@ export class HttpRequest {
     this.data = init.data;
     this.timeoutMs = init.timeoutMs;
     this.signal = init.signal;
+    this.followRedirects = init.followRedirects;
   }
 
   /** @internal Builds a request from parts the client already validated. */
@@ -156,6 +168,7 @@ export class HttpRequest {
       data: this.data,
       timeoutMs: this.timeoutMs,
       signal: this.signal,
+      followRedirects: this.followRedirects,
       redactor: this.#redactor,
       credentialsAllowed: this.credentialsAllowed,
       base: this.#base,
@@ -187,14 +200,19 @@ export class HttpRequest {
       if (value === undefined) delete merged[name.toLowerCase()];
       else merged[checkHeader(name, value, 'withHeaders')] = value;
     }
-    return new HttpRequest(this, COPY, Object.freeze(merged));
+    return new HttpRequest(this, COPY, Object.freeze(merged), this.credentialsAllowed);
   }
 
   /** @internal withHeaders for one lower-case header already known to be valid (auth hooks' values). */
   withTrustedHeader(name: string, value: string): HttpRequest {
     const headers: Record<string, string> = { ...this.headers };
     headers[name] = value;
-    return new HttpRequest(this, COPY, Object.freeze(headers));
+    return new HttpRequest(this, COPY, Object.freeze(headers), this.credentialsAllowed);
+  }
+
+  /** @internal this request, allowed to carry credentials or not (a hop's trust decision) */
+  withCredentialsAllowed(allowed: boolean): HttpRequest {
+    return allowed === this.credentialsAllowed ? this : new HttpRequest(this, COPY, this.headers, allowed);
   }
 
   /** True when the body can be sent again (no one-shot stream). */

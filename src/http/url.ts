@@ -1,3 +1,4 @@
+import { hasControlChars } from '../checks/syntax';
 import { RequestBuildException } from '../errors/transport-errors';
 
 /** Query parameters: repeated keys from arrays; `null`/`undefined` values are skipped. */
@@ -29,8 +30,6 @@ export interface CanonicalUrl {
 }
 
 const SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what we refuse
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
 function fail(message: string, reason: string): never {
   throw new RequestBuildException(message, { context: { reason } });
@@ -40,7 +39,7 @@ function fail(message: string, reason: string): never {
 export function parseBaseUrl(url: string): BaseUrl {
   if (typeof url !== 'string' || url.trim() === '')
     throw new TypeError('withBaseUrl: expected a non-empty URL');
-  if (CONTROL_CHARS.test(url)) throw new TypeError('withBaseUrl: the URL contains control characters');
+  if (hasControlChars(url)) throw new TypeError('withBaseUrl: the URL contains control characters');
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -123,7 +122,7 @@ export function buildRequestUrl(
   params?: QueryParams,
 ): CanonicalUrl {
   if (typeof input !== 'string') return fail(`Request URL must be a string, got ${typeof input}`, 'type');
-  if (CONTROL_CHARS.test(input)) return fail('Request URL contains control characters', 'control-characters');
+  if (hasControlChars(input)) return fail('Request URL contains control characters', 'control-characters');
   const hash = input.indexOf('#');
   let target = hash === -1 ? input : input.slice(0, hash);
   const query = serializeParams(params);

@@ -1,24 +1,20 @@
 import type { AuthHook } from '../auth/auth-hook';
+import type { HttpRequest } from '../http/request';
 import type { Middleware } from './chain';
-import type { OriginTrust } from './origin-trust';
 import { sleep } from './sleep';
 
 /**
- * Adds credentials to requests for trusted origins and, after an auth error, refreshes and
+ * Adds credentials to requests that may carry them and, after an auth error, refreshes and
  * replays within the hook's retry strategy. A replay does not spend a request-retry attempt.
- * An excluded path (or a foreign origin) is sent as is, and its 401 comes back untouched.
+ * An excluded path (or an untrusted origin, decided once per hop) is sent as is, and its 401
+ * comes back untouched.
  */
-export function authMiddleware(hook: AuthHook, trust: OriginTrust): Middleware {
+export function authMiddleware(hook: AuthHook): Middleware {
+  const skips = (request: HttpRequest) => !request.credentialsAllowed || !hook.shouldAuthenticate(request);
   if (hook.retryStrategy.maxRetries === 0) {
     // Nothing to replay: hand the response straight through, without awaiting it here.
     return (request, context, next) => {
-      if (
-        !request.credentialsAllowed ||
-        !trust.isTrusted(request.target.origin) ||
-        !hook.shouldAuthenticate(request)
-      ) {
-        return next(request, context);
-      }
+      if (skips(request)) return next(request, context);
       const applied = hook.apply(request);
       return applied instanceof Promise
         ? applied.then((sent) => next(sent, context))
@@ -26,13 +22,7 @@ export function authMiddleware(hook: AuthHook, trust: OriginTrust): Middleware {
     };
   }
   return async (request, context, next) => {
-    if (
-      !request.credentialsAllowed ||
-      !trust.isTrusted(request.target.origin) ||
-      !hook.shouldAuthenticate(request)
-    ) {
-      return next(request, context);
-    }
+    if (skips(request)) return next(request, context);
     const strategy = hook.retryStrategy;
     for (let attempt = 0; ; attempt++) {
       const applied = hook.apply(request);

@@ -10,10 +10,6 @@ export class OriginTrust {
     return this.#origins.has(origin);
   }
 
-  get size(): number {
-    return this.#origins.size;
-  }
-
   toJSON(): string[] {
     return [...this.#origins];
   }

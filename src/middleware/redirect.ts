@@ -73,7 +73,7 @@ function nextHop(
 export function redirectMiddleware(policy: RedirectPolicy, trust: OriginTrust): Middleware {
   return async (request, context, next) => {
     let response = await next(request, context);
-    if (!REDIRECT_STATUSES.has(response.statusCode)) return response;
+    if (!REDIRECT_STATUSES.has(response.statusCode) || request.followRedirects === false) return response;
     let current = request;
     for (let hops = 0; REDIRECT_STATUSES.has(response.statusCode); hops++) {
       const location = response.headers.get('location');

@@ -1,7 +1,9 @@
+import { isTokenOrEmpty } from '../checks/syntax';
 import type { HttpResponse } from '../http/response';
-import { notATokenResponse, parseTokenBody } from '../tokens/providers/token-endpoint';
-import { TokenData } from '../tokens/token-data';
-import { HttpTokenFetcher, type HttpTokenFetcherOptions, type TokenResponseInfo } from './token-fetcher';
+import { parseTokenBody as parseBody, tokenFromBody } from '../tokens/exchange/token-response';
+import type { TokenData } from '../tokens/token-data';
+import type { HttpTokenFetcherOptions, TokenResponseInfo } from './fetcher-types';
+import { HttpTokenFetcher } from './token-fetcher';
 
 /** Options of {@link BodyTokenFetcher}. */
 export interface BodyTokenFetcherOptions extends HttpTokenFetcherOptions {
@@ -31,8 +33,6 @@ export interface BodyTokenFetcherOptions extends HttpTokenFetcherOptions {
    */
   readonly defaultTokenType?: string;
 }
-
-const TOKEN_TYPE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]*$/;
 
 function field(value: string | undefined, fallback: string, option: string, kind: string): string {
   const name = value ?? fallback;
@@ -76,25 +76,26 @@ export class BodyTokenFetcher extends HttpTokenFetcher {
     this.expiresInField = field(options.expiresInField, 'expires_in', 'expiresInField', kind);
     this.refreshTokenField = field(options.refreshTokenField, 'refresh_token', 'refreshTokenField', kind);
     const type = options.defaultTokenType ?? 'Bearer';
-    if (typeof type !== 'string' || !TOKEN_TYPE.test(type))
+    if (!isTokenOrEmpty(type))
       throw new TypeError(`${kind}: defaultTokenType must be a token (e.g. "Bearer") or empty`);
     this.defaultTokenType = type;
   }
 
   /** Reads the token from the JSON (or form-encoded) body; an OAuth `error` field is a refusal. */
   protected readToken(response: HttpResponse, { sentAt, secrets }: TokenResponseInfo): TokenData {
-    const body = parseTokenBody(response);
-    if (typeof body?.error === 'string') throw this.refusal(response, body, secrets);
-    if (!body) throw notATokenResponse(this.name, response);
-    const token = TokenData.fromResponse(body, {
-      accessTokenKey: this.tokenField,
-      tokenTypeKey: this.tokenTypeField,
-      expiresInKey: this.expiresInField,
-      refreshTokenKey: this.refreshTokenField,
+    const answer = { response, body: parseBody(response), sentAt, secrets };
+    const token = tokenFromBody(answer, {
       serviceName: this.name,
-      now: sentAt,
+      url: this.url,
+      secrets,
+      keys: {
+        accessTokenKey: this.tokenField,
+        tokenTypeKey: this.tokenTypeField,
+        expiresInKey: this.expiresInField,
+        refreshTokenKey: this.refreshTokenField,
+      },
     });
-    const announced = body[this.tokenTypeField];
+    const announced = answer.body?.[this.tokenTypeField];
     return announced === undefined || announced === null
       ? token.with({ tokenType: this.defaultTokenType })
       : token;

@@ -1,7 +1,9 @@
+import { hasControlChars, isToken, isTokenOrEmpty } from '../checks/syntax';
 import { AuthenticationException } from '../errors/authentication-exception';
 import type { HttpResponse } from '../http/response';
 import { TokenData } from '../tokens/token-data';
-import { HttpTokenFetcher, type HttpTokenFetcherOptions, type TokenResponseInfo } from './token-fetcher';
+import type { HttpTokenFetcherOptions, TokenResponseInfo } from './fetcher-types';
+import { HttpTokenFetcher } from './token-fetcher';
 
 /** Options of {@link HeaderTokenFetcher}. */
 export interface HeaderTokenFetcherOptions extends HttpTokenFetcherOptions {
@@ -17,10 +19,6 @@ export interface HeaderTokenFetcherOptions extends HttpTokenFetcherOptions {
    */
   readonly tokenType?: string;
 }
-
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we refuse
-const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /**
  * A pipeline step whose token comes in a response header (a login endpoint answering
@@ -48,10 +46,9 @@ export class HeaderTokenFetcher extends HttpTokenFetcher {
     super(options);
     const kind = `${new.target.name} (${this.name})`;
     const header = options.tokenHeader ?? 'Authorization';
-    if (typeof header !== 'string' || !TOKEN.test(header))
-      throw new TypeError(`${kind}: tokenHeader must be a valid header name`);
+    if (!isToken(header)) throw new TypeError(`${kind}: tokenHeader must be a valid header name`);
     const type = options.tokenType ?? 'Bearer';
-    if (typeof type !== 'string' || (type !== '' && !TOKEN.test(type)))
+    if (!isTokenOrEmpty(type))
       throw new TypeError(`${kind}: tokenType must be a token (e.g. "Bearer") or empty`);
     this.tokenHeader = header;
     this.tokenType = type;
@@ -71,7 +68,7 @@ export class HeaderTokenFetcher extends HttpTokenFetcher {
     if (this.tokenType !== '' && value.slice(0, prefix.length).toLowerCase() === prefix.toLowerCase())
       value = value.slice(prefix.length).trim();
     if (value === '') return fail(`with an empty "${this.tokenHeader}" header`);
-    if (CONTROL.test(value)) return fail(`with control characters in the "${this.tokenHeader}" header`);
+    if (hasControlChars(value)) return fail(`with control characters in the "${this.tokenHeader}" header`);
     return new TokenData({ accessToken: value, tokenType: this.tokenType, issuedAt: new Date(sentAt) });
   }
 

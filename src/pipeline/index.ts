@@ -1,7 +1,15 @@
-// Multi-step token pipelines (API §3.2): re-exports only.
+// Multi-step token pipelines: re-exports only.
 
 export { BodyTokenFetcher, type BodyTokenFetcherOptions } from './body-token-fetcher';
 export { FetchContext, type FetchContextTokens } from './fetch-context';
+export type {
+  HttpTokenFetcherOptions,
+  RequestDataOption,
+  RequestHeadersOption,
+  TokenFetcher,
+  TokenRequestMethod,
+  TokenResponseInfo,
+} from './fetcher-types';
 export { HeaderTokenFetcher, type HeaderTokenFetcherOptions } from './header-token-fetcher';
 export { PipelineTokenProvider, type PipelineTokenProviderOptions } from './pipeline-token-provider';
 export {
@@ -9,12 +17,4 @@ export {
   TokenFetchPipeline,
   type TokenFetchPipelineOptions,
 } from './token-fetch-pipeline';
-export {
-  HttpTokenFetcher,
-  type HttpTokenFetcherOptions,
-  type RequestDataOption,
-  type RequestHeadersOption,
-  type TokenFetcher,
-  type TokenRequestMethod,
-  type TokenResponseInfo,
-} from './token-fetcher';
+export { HttpTokenFetcher } from './token-fetcher';

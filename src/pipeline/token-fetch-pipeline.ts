@@ -1,12 +1,15 @@
+import { describeError } from '../checks/describe-error';
+import { nonNegativeMs, positiveMs } from '../checks/numbers';
 import { AuthenticationException } from '../errors/authentication-exception';
-import { HttpClientException } from '../errors/http-client-exception';
-import type { Logger } from '../hooks/types';
 import { INSPECT } from '../observability/redact-constants';
+import { GuardedStorage, STORAGE_FAILED, type StorageLogger } from '../tokens/guarded-storage';
+import { SingleFlight } from '../tokens/single-flight';
 import { InMemoryTokenStorage } from '../tokens/storage/in-memory-token-storage';
 import { TokenData } from '../tokens/token-data';
 import type { TokenStorage } from '../tokens/token-storage';
 import { FetchContext, isUsable } from './fetch-context';
-import type { TokenFetcher } from './token-fetcher';
+import type { TokenFetcher } from './fetcher-types';
+import { orderSteps, type StepOrder, withDependents } from './step-order';
 
 /** Options of {@link TokenFetchPipeline}. */
 export interface TokenFetchPipelineOptions {
@@ -30,10 +33,22 @@ export interface TokenFetchPipelineOptions {
    */
   readonly validateDependencies?: boolean;
   /**
+   * The longest wait for one storage operation; past it the storage counts as down for that call
+   * and the step is fetched directly.
+   * @default 2000
+   */
+  readonly storageTimeoutMs?: number;
+  /**
+   * After a storage failure, the storage is left alone for this long (steps are fetched directly
+   * meanwhile), so an outage costs one slow call, not one per run.
+   * @default 5000
+   */
+  readonly storageRetryMs?: number;
+  /**
    * Receives a warning when the storage fails (the pipeline then fetches directly). Never a secret.
    * @default console
    */
-  readonly logger?: Pick<Logger, 'warn'>;
+  readonly logger?: StorageLogger;
 }
 
 /** Options of {@link TokenFetchPipeline.execute}. */
@@ -45,77 +60,6 @@ export interface PipelineExecuteOptions {
   readonly forceRefresh?: boolean;
 }
 
-interface Ordering {
-  readonly order: readonly TokenFetcher[];
-  /** Why the steps cannot all run, naming the steps involved. */
-  readonly problem?: { readonly message: string; readonly step: string };
-}
-
-/** Finds one dependency cycle among `blocked` steps, as the list of names along it. */
-function findCycle(blocked: readonly TokenFetcher[], byName: ReadonlyMap<string, TokenFetcher>): string[] {
-  const state = new Map<string, 'visiting' | 'done'>();
-  const path: string[] = [];
-  const visit = (name: string): string[] | undefined => {
-    if (state.get(name) === 'visiting') return [...path.slice(path.indexOf(name)), name];
-    if (state.get(name) === 'done') return undefined;
-    state.set(name, 'visiting');
-    path.push(name);
-    for (const dependency of byName.get(name)?.dependsOn ?? []) {
-      if (!byName.has(dependency)) continue;
-      const cycle = visit(dependency);
-      if (cycle) return cycle;
-    }
-    path.pop();
-    state.set(name, 'done');
-    return undefined;
-  };
-  for (const step of blocked) {
-    const cycle = visit(step.name);
-    if (cycle) return cycle;
-  }
-  return [];
-}
-
-/** Stable topological order: among the steps whose dependencies have run, list order wins. */
-function orderSteps(steps: readonly TokenFetcher[], byName: ReadonlyMap<string, TokenFetcher>): Ordering {
-  const unknown = steps.flatMap((step) =>
-    step.dependsOn.filter((d) => !byName.has(d)).map((d) => `"${step.name}" depends on "${d}"`),
-  );
-  const placed = new Set<string>();
-  const order: TokenFetcher[] = [];
-  for (let progress = true; progress; ) {
-    progress = false;
-    const ready = steps.find((s) => !placed.has(s.name) && s.dependsOn.every((d) => placed.has(d)));
-    if (ready) {
-      order.push(ready);
-      placed.add(ready.name);
-      progress = true;
-    }
-  }
-  const blocked = steps.filter((s) => !placed.has(s.name));
-  if (blocked.length === 0) return { order };
-  const all = [...order, ...blocked];
-  if (unknown.length > 0) {
-    const first = steps.find((s) => s.dependsOn.some((d) => !byName.has(d)))!;
-    return {
-      order: all,
-      problem: {
-        message: `TokenFetchPipeline: unknown dependency: ${unknown.join(', ')} (no such step)`,
-        step: first.name,
-      },
-    };
-  }
-  const cycle = findCycle(blocked, byName);
-  const path = cycle.map((name) => `"${name}"`).join(' → ');
-  return {
-    order: all,
-    problem: {
-      message: `TokenFetchPipeline: dependency cycle between steps ${path}`,
-      step: cycle[0] ?? blocked[0]!.name,
-    },
-  };
-}
-
 function checkStep(step: TokenFetcher, index: number): void {
   const where = `TokenFetchPipeline: steps[${index}]`;
   if (step === null || typeof step !== 'object') throw new TypeError(`${where} must be a TokenFetcher`);
@@ -125,13 +69,7 @@ function checkStep(step: TokenFetcher, index: number): void {
   if (!Array.isArray(step.dependsOn) || step.dependsOn.some((d) => typeof d !== 'string'))
     throw new TypeError(`${where} (${step.name}).dependsOn must be an array of step names`);
   const ttl = step.ttlMs;
-  if (ttl !== undefined && (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl <= 0))
-    throw new TypeError(`${where} (${step.name}).ttlMs must be a positive number of milliseconds`);
-}
-
-function describe(error: unknown): string {
-  if (error instanceof HttpClientException) return error.code;
-  return error instanceof Error ? error.name : typeof error;
+  if (ttl !== undefined) positiveMs(ttl, `${where} (${step.name}).ttlMs`);
 }
 
 /**
@@ -159,16 +97,15 @@ export class TokenFetchPipeline {
   readonly storage: TokenStorage;
   /** Prefix of the cache keys. */
   readonly cacheKeyPrefix: string;
-  readonly #order: readonly TokenFetcher[];
+  readonly #ordering: StepOrder<TokenFetcher>;
   readonly #byName: ReadonlyMap<string, TokenFetcher>;
-  readonly #dependents: ReadonlyMap<string, readonly string[]>;
-  readonly #problem: Ordering['problem'];
-  readonly #logger: Pick<Logger, 'warn'>;
+  readonly #store: GuardedStorage;
   /** One in-flight fetch per step, shared by concurrent runs. */
-  readonly #flights = new Map<string, Promise<TokenData>>();
+  readonly #flights = new SingleFlight<string, TokenData>();
   /** Steps invalidated here and not fetched since: their cache is ignored even if a delete failed. */
   readonly #stale = new Set<string>();
-  #storageDown = false;
+  /** The last token of each step fetched here: served while the storage is unreachable. */
+  readonly #fetched = new Map<string, TokenData>();
 
   constructor(options: TokenFetchPipelineOptions) {
     if (options === null || typeof options !== 'object')
@@ -183,34 +120,29 @@ export class TokenFetchPipeline {
         throw new TypeError(`TokenFetchPipeline: two steps are named "${step.name}"`);
       byName.set(step.name, step);
     });
+    const methods = storage as unknown as Record<string, unknown> | null;
     if (
-      storage === null ||
-      typeof storage !== 'object' ||
-      ['get', 'set', 'delete'].some(
-        (m) => typeof (storage as unknown as Record<string, unknown>)[m] !== 'function',
-      )
+      methods === null ||
+      typeof methods !== 'object' ||
+      ['get', 'set', 'delete'].some((m) => typeof methods[m] !== 'function')
     )
       throw new TypeError('TokenFetchPipeline: storage must implement get, set and delete');
     if (typeof cacheKeyPrefix !== 'string')
       throw new TypeError('TokenFetchPipeline: cacheKeyPrefix must be a string');
 
-    const { order, problem } = orderSteps(steps, byName);
-    if (problem && options.validateDependencies !== false) throw new Error(problem.message);
-    const dependents = new Map<string, string[]>();
-    for (const step of order) {
-      for (const dependency of step.dependsOn) {
-        const list = dependents.get(dependency) ?? [];
-        list.push(step.name);
-        dependents.set(dependency, list);
-      }
-    }
+    const ordering = orderSteps(steps);
+    if (ordering.problem && options.validateDependencies !== false) throw new Error(ordering.problem.message);
     this.storage = storage;
     this.cacheKeyPrefix = cacheKeyPrefix;
-    this.#order = order;
+    this.#ordering = ordering;
     this.#byName = byName;
-    this.#dependents = dependents;
-    this.#problem = problem;
-    this.#logger = options.logger ?? console;
+    this.#store = new GuardedStorage(storage, {
+      timeoutMs: positiveMs(options.storageTimeoutMs ?? 2_000, 'TokenFetchPipeline: storageTimeoutMs'),
+      retryMs: nonNegativeMs(options.storageRetryMs ?? 5_000, 'TokenFetchPipeline: storageRetryMs'),
+      owner: 'a token pipeline',
+      logger: options.logger ?? console,
+      now: Date.now,
+    });
   }
 
   /**
@@ -218,7 +150,7 @@ export class TokenFetchPipeline {
    * @example pipeline.stepNames // ['app_token', 'user_token']
    */
   get stepNames(): readonly string[] {
-    return this.#order.map((step) => step.name);
+    return this.#ordering.order.map((step) => step.name);
   }
 
   /**
@@ -245,15 +177,14 @@ export class TokenFetchPipeline {
    * @example const token = await pipeline.execute({ forceRefresh: true });
    */
   async execute(options: PipelineExecuteOptions = {}): Promise<TokenData> {
-    if (this.#problem) {
-      throw new AuthenticationException(this.#problem.message, { serviceName: this.#problem.step });
-    }
+    const { problem } = this.#ordering;
+    if (problem) throw new AuthenticationException(problem.message, { serviceName: problem.step });
     const forceRefresh = options?.forceRefresh === true;
     const tokens = new Map<string, TokenData>();
     const metadata: Record<string, unknown> = {};
     const fetched = new Set<string>();
     let last: TokenData | undefined;
-    for (const step of this.#order) {
+    for (const step of this.#ordering.order) {
       const mustFetch = forceRefresh || step.dependsOn.some((d) => fetched.has(d));
       let token = mustFetch ? undefined : await this.#usableCached(step.name);
       if (token === undefined) {
@@ -282,12 +213,9 @@ export class TokenFetchPipeline {
    */
   async invalidateStep(name: string): Promise<readonly string[]> {
     this.#known(name, 'invalidateStep');
-    const names = new Set([name]);
-    for (const current of names)
-      for (const dependent of this.#dependents.get(current) ?? []) names.add(dependent);
-    const ordered = this.stepNames.filter((step) => names.has(step));
-    await this.#forget(ordered);
-    return ordered;
+    const names = withDependents(name, this.#ordering);
+    await this.#forget(names);
+    return names;
   }
 
   /**
@@ -303,7 +231,7 @@ export class TokenFetchPipeline {
    * @example await pipeline.close();
    */
   async close(): Promise<void> {
-    const results = await Promise.allSettled(this.#order.map(async (step) => step.close?.()));
+    const results = await Promise.allSettled(this.#ordering.order.map(async (step) => step.close?.()));
     const failure = results.find((result) => result.status === 'rejected');
     if (failure) throw (failure as PromiseRejectedResult).reason;
   }
@@ -315,30 +243,20 @@ export class TokenFetchPipeline {
 
   async #forget(names: readonly string[]): Promise<void> {
     for (const name of names) this.#stale.add(name);
-    await Promise.all(
-      names.map((name) => this.#storageCall('delete', name, () => this.storage.delete(this.cacheKey(name)))),
-    );
+    await Promise.all(names.map((name) => this.#store.remove(this.cacheKey(name))));
   }
 
   async #usableCached(name: string): Promise<TokenData | undefined> {
     if (this.#stale.has(name)) return undefined;
-    const stored = await this.#storageCall('get', name, () => this.storage.get(this.cacheKey(name)));
+    const found = await this.#store.lookup(this.cacheKey(name));
+    const stored = found === STORAGE_FAILED ? this.#fetched.get(name) : found;
     // Invalidated while the storage was being read.
-    if (this.#stale.has(name) || !(stored instanceof TokenData)) return undefined;
+    if (this.#stale.has(name) || stored === undefined) return undefined;
     return isUsable(stored) ? stored : undefined;
   }
 
   #fetchOnce(step: TokenFetcher, context: FetchContext): Promise<TokenData> {
-    const running = this.#flights.get(step.name);
-    if (running) return running;
-    const flight = this.#fetchAndCache(step, context);
-    this.#flights.set(step.name, flight);
-    const clear = () => {
-      if (this.#flights.get(step.name) === flight) this.#flights.delete(step.name);
-    };
-    // Also marks the flight as handled: a failure nobody awaits any more is no unhandled rejection.
-    flight.then(clear, clear);
-    return flight;
+    return this.#flights.run(step.name, () => this.#fetchAndCache(step, context));
   }
 
   async #fetchAndCache(step: TokenFetcher, context: FetchContext): Promise<TokenData> {
@@ -353,10 +271,13 @@ export class TokenFetchPipeline {
       token = result;
     } catch (error) {
       if (error instanceof AuthenticationException) throw error;
-      throw new AuthenticationException(`Token pipeline step "${step.name}" failed (${describe(error)})`, {
-        serviceName: step.name,
-        cause: error,
-      });
+      throw new AuthenticationException(
+        `Token pipeline step "${step.name}" failed (${describeError(error)})`,
+        {
+          serviceName: step.name,
+          cause: error,
+        },
+      );
     }
     if (step.ttlMs !== undefined) {
       // The step's lifetime wins over whatever the token says, also for custom fetchers.
@@ -364,35 +285,22 @@ export class TokenFetchPipeline {
       if (token.expiresAt?.getTime() !== expiresAt) token = token.with({ expiresAt: new Date(expiresAt) });
     }
     this.#stale.delete(step.name);
-    await this.#storageCall('set', step.name, () => this.storage.set(this.cacheKey(step.name), token));
+    this.#fetched.set(step.name, token);
+    await this.#store.write(this.cacheKey(step.name), token);
     return token;
-  }
-
-  async #storageCall<T>(operation: string, step: string, run: () => T | Promise<T>): Promise<T | undefined> {
-    try {
-      const result = await run();
-      this.#storageDown = false;
-      return result;
-    } catch (error) {
-      if (!this.#storageDown) {
-        this.#storageDown = true;
-        // Only the error's kind: a storage's message may quote what it was given.
-        this.#logger.warn(
-          `requestforge: token pipeline storage ${operation} of "${this.cacheKey(step)}" failed ` +
-            `(${describe(error)}); fetching steps directly until it recovers`,
-        );
-      }
-      return undefined;
-    }
   }
 
   /** The steps and their dependencies: no token, no request data. */
   toJSON(): Record<string, unknown> {
     return {
       type: 'TokenFetchPipeline',
-      steps: this.#order.map((step) => ({ name: step.name, dependsOn: step.dependsOn, ttlMs: step.ttlMs })),
+      steps: this.#ordering.order.map((step) => ({
+        name: step.name,
+        dependsOn: step.dependsOn,
+        ttlMs: step.ttlMs,
+      })),
       cacheKeyPrefix: this.cacheKeyPrefix,
-      ...(this.#problem ? { problem: this.#problem.message } : {}),
+      ...(this.#ordering.problem ? { problem: this.#ordering.problem.message } : {}),
     };
   }
 

@@ -1,132 +1,24 @@
-import type { HttpClient, RequestInit } from '../client/http-client';
+import { describeError } from '../checks/describe-error';
+import { hasControlChars } from '../checks/syntax';
 import { AuthenticationException } from '../errors/authentication-exception';
-import type { FormFields } from '../http/body';
 import type { HttpResponse } from '../http/response';
 import type { QueryParams } from '../http/url';
 import { INSPECT } from '../observability/redact-constants';
-import {
-  createTokenHttpClient,
-  parseTokenBody,
-  type TokenEndpointOptions,
-  tokenEndpointError,
-  tokenRequestFailure,
-} from '../tokens/providers/token-endpoint';
+import { collectStrings } from '../observability/scrub';
+import { tokenEndpointError } from '../tokens/exchange/token-errors';
+import { exchangeToken, type TokenRequest } from '../tokens/exchange/token-exchange';
+import { createTokenSender, type TokenSender } from '../tokens/exchange/token-http';
 import type { TokenData } from '../tokens/token-data';
 import { FetchContext } from './fetch-context';
-import {
-  CONTROL,
-  checkHeaders,
-  checkOptions,
-  collectStrings,
-  errorName,
-  isPlainObject,
-  scrubTransportError,
-} from './fetcher-options';
-
-/**
- * One step of a {@link TokenFetchPipeline}: obtains one token, possibly using the tokens of the
- * steps it depends on. Implement it for a step that is not a plain HTTP call (a plain object works).
- *
- * @example
- * ```ts
- * const signedAssertion: TokenFetcher = {
- *   name: 'assertion',
- *   dependsOn: [],
- *   ttlMs: 5 * 60_000,
- *   async fetch() {
- *     return new TokenData({ accessToken: signJwt(claims, privateKey), tokenType: '' });
- *   },
- * };
- * ```
- */
-export interface TokenFetcher {
-  /** The step name: what other steps list in `dependsOn`, and part of the cache key. */
-  readonly name: string;
-  /** Names of the steps whose tokens this step needs; they always run first. */
-  readonly dependsOn: readonly string[];
-  /**
-   * How long the token is used, from when it was obtained. Wins over the lifetime the server
-   * announces (`expires_in`).
-   * @default the token's own expiry
-   */
-  readonly ttlMs?: number;
-  /** Obtains the token; `context` holds the tokens of the steps that ran before in this run. */
-  fetch(context: FetchContext): Promise<TokenData>;
-  /** Releases resources (connections); called by `TokenFetchPipeline.close()`. */
-  close?(): void | Promise<void>;
-}
-
-/** The methods a token request may use. */
-export type TokenRequestMethod = 'GET' | 'POST' | 'PUT' | 'PATCH';
-
-/** Static request headers, or a function of the run's context returning them. */
-export type RequestHeadersOption =
-  | Readonly<Record<string, string>>
-  | ((context: FetchContext) => Record<string, string>);
-
-/** Static request fields, or a function of the run's context returning them. */
-export type RequestDataOption =
-  | Readonly<Record<string, unknown>>
-  | ((context: FetchContext) => Record<string, unknown>);
-
-/** Options of every {@link HttpTokenFetcher}. */
-export interface HttpTokenFetcherOptions extends TokenEndpointOptions {
-  /** The step name (see {@link TokenFetcher.name}); also the `serviceName` of its errors. */
-  readonly name: string;
-  /**
-   * The auth server, an absolute http(s) URL; its path prefix is kept.
-   * @example 'https://auth.example.com'
-   */
-  readonly baseUrl: string;
-  /**
-   * The token endpoint's path under `baseUrl`, joined as a string (never resolved as a URL).
-   * @example '/v1/app/token'
-   */
-  readonly endpoint: string;
-  /**
-   * The HTTP method (case-insensitive). GET sends `requestData` as query parameters.
-   * @default 'POST'
-   */
-  readonly method?: TokenRequestMethod | Lowercase<TokenRequestMethod>;
-  /**
-   * Headers of the token request, or a function of the run's {@link FetchContext} returning them
-   * (to pass a dependency's token without subclassing).
-   * @example (context) => ({ 'X-App-Token': context.getTokenValue('app_token')! })
-   */
-  readonly requestHeaders?: RequestHeadersOption;
-  /**
-   * Fields of the token request (body, or query for GET), or a function of the context.
-   * Their string values are treated as secrets: never printed, scrubbed from server errors.
-   * @example { grant_type: 'client_credentials', client_id: 'app-id', client_secret: secret }
-   */
-  readonly requestData?: RequestDataOption;
-  /**
-   * How `requestData` is encoded in a POST, PUT or PATCH body.
-   * @default 'form'
-   */
-  readonly contentType?: 'form' | 'json';
-  /**
-   * How long the token is used, from just before the request was sent. Wins over `expires_in`:
-   * the returned token's `expiresAt` is `issuedAt + ttlMs`.
-   * @default the lifetime the server announces, else none
-   * @example 60 * 60_000
-   */
-  readonly ttlMs?: number;
-  /**
-   * Names of the steps this one needs.
-   * @default []
-   * @example ['app_token']
-   */
-  readonly dependsOn?: readonly string[];
-}
-
-/** What a subclass's `readToken` gets besides the response. */
-export interface TokenResponseInfo {
-  /** When the request was sent (epoch ms): the token's lifetime starts here. */
-  readonly sentAt: number;
-  /** The values sent with the request, to scrub from anything the server echoes. */
-  readonly secrets: readonly string[];
-}
+import { checkHeaders, checkOptions, isPlainObject } from './fetcher-options';
+import type {
+  HttpTokenFetcherOptions,
+  RequestDataOption,
+  RequestHeadersOption,
+  TokenFetcher,
+  TokenRequestMethod,
+  TokenResponseInfo,
+} from './fetcher-types';
 
 /**
  * The HTTP part shared by {@link BodyTokenFetcher} and {@link HeaderTokenFetcher}: builds the
@@ -165,14 +57,13 @@ export abstract class HttpTokenFetcher implements TokenFetcher {
   readonly contentType: 'form' | 'json';
   readonly #requestHeaders: RequestHeadersOption;
   readonly #requestData: RequestDataOption;
-  readonly #client: HttpClient;
-  readonly #ownsClient: boolean;
+  readonly #sender: TokenSender;
 
   constructor(options: HttpTokenFetcherOptions) {
     const kind = new.target.name;
     if (!isPlainObject(options)) throw new TypeError(`${kind}: expected options`);
     const { name } = options;
-    if (typeof name !== 'string' || name.trim() === '' || CONTROL.test(name))
+    if (typeof name !== 'string' || name.trim() === '' || hasControlChars(name))
       throw new TypeError(`${kind}: name must be a non-empty string without control characters`);
     try {
       const checked = checkOptions(options);
@@ -184,9 +75,10 @@ export abstract class HttpTokenFetcher implements TokenFetcher {
       this.ttlMs = options.ttlMs;
       this.#requestHeaders = checked.requestHeaders;
       this.#requestData = checked.requestData;
-      this.#client = createTokenHttpClient(options);
-      this.#ownsClient = options.httpClient === undefined;
+      this.#sender = createTokenSender(options);
     } catch (error) {
+      // Fetcher options are documented to fail with a TypeError, whatever the check.
+      if (error instanceof RangeError) throw new TypeError(`${kind} (${name}): ${error.message}`);
       if (error instanceof TypeError) error.message = `${kind} (${name}): ${error.message}`;
       throw error;
     }
@@ -253,15 +145,7 @@ export abstract class HttpTokenFetcher implements TokenFetcher {
     body: Record<string, unknown> | undefined,
     secrets: readonly string[],
   ): AuthenticationException {
-    const error = tokenEndpointError(this.name, response, body, secrets);
-    // The URL as sent may carry requestData (GET): report the configured endpoint instead.
-    return new AuthenticationException(error.message, {
-      serviceName: this.name,
-      error: error.error,
-      errorDescription: error.errorDescription,
-      statusCode: error.statusCode,
-      context: { statusCode: response.statusCode, tokenUrl: this.url },
-    });
+    return tokenEndpointError(this.name, response, body, secrets, this.url);
   }
 
   /**
@@ -269,61 +153,52 @@ export abstract class HttpTokenFetcher implements TokenFetcher {
    * @example const token = await fetcher.fetch(new FetchContext());
    */
   async fetch(context: FetchContext = new FetchContext()): Promise<TokenData> {
-    let headers: Record<string, string>;
-    let data: Record<string, unknown>;
+    const answer = await exchangeToken(() => this.#request(context), {
+      send: this.#sender.send,
+      serviceName: this.name,
+      url: this.url,
+      maxRetries: this.#sender.maxRetries,
+    });
+    const secrets = answer.secrets;
+    let token: TokenData;
     try {
-      headers = checkHeaders(this.buildRequestHeaders(context), `(${this.name}) request headers`);
-      data = this.buildRequestData(context);
-      if (!isPlainObject(data)) throw new TypeError(`(${this.name}) request data must be an object`);
+      token = this.readToken(answer.response, { sentAt: answer.sentAt, secrets });
     } catch (error) {
       if (error instanceof AuthenticationException) throw error;
       throw new AuthenticationException(
-        `Building the token request of "${this.name}" failed (${errorName(error)})`,
-        { serviceName: this.name, cause: error },
+        `Reading the token of "${this.name}" failed (${describeError(error)})`,
+        {
+          serviceName: this.name,
+          statusCode: answer.response.statusCode,
+          cause: error,
+        },
       );
     }
-    const secrets: string[] = [];
-    collectStrings(headers, secrets);
-    collectStrings(data, secrets);
-    for (const name of context.names) secrets.push(context.getTokenValue(name)!);
-
-    const sentAt = Date.now();
-    let response: HttpResponse;
-    try {
-      response = await this.#client.request(this.#requestInit(headers, data));
-    } catch (error) {
-      scrubTransportError(error, secrets);
-      throw tokenRequestFailure(this.name, error);
-    }
-    if (!response.isSuccess) throw this.refusal(response, parseTokenBody(response), secrets);
-    let token: TokenData;
-    try {
-      token = this.readToken(response, { sentAt, secrets });
-    } catch (error) {
-      if (error instanceof AuthenticationException) throw error;
-      throw new AuthenticationException(`Reading the token of "${this.name}" failed (${errorName(error)})`, {
-        serviceName: this.name,
-        statusCode: response.statusCode,
-        cause: error,
-      });
-    }
     if (this.ttlMs === undefined) return token;
-    return token.with({ issuedAt: new Date(sentAt), expiresAt: new Date(sentAt + this.ttlMs) });
+    return token.with({ issuedAt: new Date(answer.sentAt), expiresAt: new Date(answer.sentAt + this.ttlMs) });
   }
 
-  #requestInit(headers: Record<string, string>, data: Record<string, unknown>): RequestInit {
-    const init = { method: this.method, url: this.url, headers };
+  /** One attempt's request: built from the context anew, its values collected as secrets. */
+  #request(context: FetchContext): TokenRequest {
+    const headers = checkHeaders(this.buildRequestHeaders(context), `(${this.name}) request headers`);
+    const data = this.buildRequestData(context);
+    if (!isPlainObject(data)) throw new TypeError(`(${this.name}) request data must be an object`);
+    const secrets = collectStrings([headers, data]);
+    for (const name of context.names) secrets.push(context.getTokenValue(name)!);
+    const base = { method: this.method, url: this.url, headers, secrets };
     if (this.method === 'GET')
-      return Object.keys(data).length === 0 ? init : { ...init, params: data as QueryParams };
-    return this.contentType === 'json' ? { ...init, json: data } : { ...init, data: data as FormFields };
+      return Object.keys(data).length === 0 ? base : { ...base, params: data as QueryParams };
+    return this.contentType === 'json'
+      ? { ...base, json: data }
+      : { ...base, form: data as TokenRequest['form'] };
   }
 
   /**
    * Releases the private HTTP client (a client passed as `httpClient` stays open).
    * @example await fetcher.close();
    */
-  async close(): Promise<void> {
-    if (this.#ownsClient) await this.#client.close();
+  close(): Promise<void> {
+    return this.#sender.close();
   }
 
   /** The configuration, with only the names of the request headers and fields (never values). */

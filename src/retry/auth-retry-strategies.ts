@@ -1,6 +1,6 @@
+import { atLeastOne, nonNegativeInteger, nonNegativeMs, statusCodes } from '../checks/numbers';
 import type { HttpResponse } from '../http/response';
 import { exponentialDelayMs } from './backoff';
-import { multiplier, nonNegativeInteger, nonNegativeMs } from './option-checks';
 
 /** Decides whether, and when, a request rejected for its credentials is replayed after a refresh. */
 export interface AuthRetryStrategy {
@@ -14,15 +14,6 @@ export interface AuthRetryStrategy {
   getDelayMs(attempt: number): number;
 }
 
-function statusSet(codes: Iterable<number> | undefined): ReadonlySet<number> {
-  const set = new Set(codes ?? [401]);
-  for (const code of set) {
-    if (!Number.isInteger(code) || code < 100 || code > 599)
-      throw new RangeError('authErrorCodes must be HTTP status codes');
-  }
-  return set;
-}
-
 export interface AuthErrorCodesOption {
   /**
    * Statuses that mean "credentials rejected".
@@ -31,21 +22,35 @@ export interface AuthErrorCodesOption {
   readonly authErrorCodes?: Iterable<number>;
 }
 
-/** Never replays: an auth error is returned as is. The default of static credentials. */
-export class NoAuthRetryStrategy implements AuthRetryStrategy {
-  readonly maxRetries = 0;
+/**
+ * What every built-in auth retry strategy shares: the statuses that mean "credentials rejected",
+ * and "replay while replays are left and the response is an auth error". Not exported: users
+ * implement {@link AuthRetryStrategy} or extend a concrete strategy.
+ */
+abstract class StatusAuthRetryStrategy implements AuthRetryStrategy {
+  readonly maxRetries: number;
   readonly #codes: ReadonlySet<number>;
 
-  constructor(options: AuthErrorCodesOption = {}) {
-    this.#codes = statusSet(options.authErrorCodes);
+  protected constructor(maxRetries: number, options: AuthErrorCodesOption) {
+    this.maxRetries = nonNegativeInteger(maxRetries, 'maxRetries');
+    this.#codes = statusCodes(options.authErrorCodes ?? [401], 'authErrorCodes');
   }
 
   isAuthError(response: HttpResponse): boolean {
     return this.#codes.has(response.statusCode);
   }
 
-  shouldRetry(): boolean {
-    return false;
+  shouldRetry(response: HttpResponse, attempt: number): boolean {
+    return attempt < this.maxRetries && this.isAuthError(response);
+  }
+
+  abstract getDelayMs(attempt: number): number;
+}
+
+/** Never replays: an auth error is returned as is. The default of static credentials. */
+export class NoAuthRetryStrategy extends StatusAuthRetryStrategy {
+  constructor(options: AuthErrorCodesOption = {}) {
+    super(0, options);
   }
 
   getDelayMs(): number {
@@ -67,23 +72,12 @@ export interface SimpleAuthRetryOptions extends AuthErrorCodesOption {
  * builder.withTokenAuth(manager, { authRetryStrategy: new SimpleAuthRetryStrategy({ maxRetries: 1, delayMs: 500 }) });
  * ```
  */
-export class SimpleAuthRetryStrategy implements AuthRetryStrategy {
-  readonly maxRetries: number;
+export class SimpleAuthRetryStrategy extends StatusAuthRetryStrategy {
   readonly delayMs: number;
-  readonly #codes: ReadonlySet<number>;
 
   constructor(options: SimpleAuthRetryOptions = {}) {
-    this.maxRetries = nonNegativeInteger(options.maxRetries ?? 1, 'maxRetries');
+    super(options.maxRetries ?? 1, options);
     this.delayMs = nonNegativeMs(options.delayMs ?? 0, 'delayMs');
-    this.#codes = statusSet(options.authErrorCodes);
-  }
-
-  isAuthError(response: HttpResponse): boolean {
-    return this.#codes.has(response.statusCode);
-  }
-
-  shouldRetry(response: HttpResponse, attempt: number): boolean {
-    return attempt < this.maxRetries && this.isAuthError(response);
   }
 
   getDelayMs(): number {
@@ -111,29 +105,18 @@ export interface ExponentialAuthRetryOptions extends AuthErrorCodesOption {
  * new ExponentialAuthRetryStrategy({ maxRetries: 3, baseDelayMs: 500, maxDelayMs: 5000 });
  * ```
  */
-export class ExponentialAuthRetryStrategy implements AuthRetryStrategy {
-  readonly maxRetries: number;
+export class ExponentialAuthRetryStrategy extends StatusAuthRetryStrategy {
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
   readonly multiplier: number;
   readonly jitter: boolean;
-  readonly #codes: ReadonlySet<number>;
 
   constructor(options: ExponentialAuthRetryOptions = {}) {
-    this.maxRetries = nonNegativeInteger(options.maxRetries ?? 2, 'maxRetries');
+    super(options.maxRetries ?? 2, options);
     this.baseDelayMs = nonNegativeMs(options.baseDelayMs ?? 500, 'baseDelayMs');
     this.maxDelayMs = nonNegativeMs(options.maxDelayMs ?? 5000, 'maxDelayMs');
-    this.multiplier = multiplier(options.multiplier ?? 2);
+    this.multiplier = atLeastOne(options.multiplier ?? 2, 'multiplier');
     this.jitter = options.jitter ?? true;
-    this.#codes = statusSet(options.authErrorCodes);
-  }
-
-  isAuthError(response: HttpResponse): boolean {
-    return this.#codes.has(response.statusCode);
-  }
-
-  shouldRetry(response: HttpResponse, attempt: number): boolean {
-    return attempt < this.maxRetries && this.isAuthError(response);
   }
 
   getDelayMs(attempt: number): number {
@@ -165,17 +148,14 @@ export interface ConditionalAuthRetryOptions extends AuthErrorCodesOption {
  * });
  * ```
  */
-export class ConditionalAuthRetryStrategy implements AuthRetryStrategy {
-  readonly maxRetries: number;
+export class ConditionalAuthRetryStrategy extends StatusAuthRetryStrategy {
   readonly delayMs: number;
-  readonly #codes: ReadonlySet<number>;
   readonly #shouldRetry: ((response: HttpResponse) => boolean) | undefined;
   readonly #isAuthError: ((response: HttpResponse) => boolean) | undefined;
 
   constructor(options: ConditionalAuthRetryOptions = {}) {
-    this.maxRetries = nonNegativeInteger(options.maxRetries ?? 1, 'maxRetries');
+    super(options.maxRetries ?? 1, options);
     this.delayMs = nonNegativeMs(options.delayMs ?? 0, 'delayMs');
-    this.#codes = statusSet(options.authErrorCodes);
     if (options.shouldRetry !== undefined && typeof options.shouldRetry !== 'function') {
       throw new TypeError('shouldRetry must be a function');
     }
@@ -186,12 +166,12 @@ export class ConditionalAuthRetryStrategy implements AuthRetryStrategy {
     this.#isAuthError = options.isAuthError;
   }
 
-  isAuthError(response: HttpResponse): boolean {
-    return this.#isAuthError ? this.#isAuthError(response) === true : this.#codes.has(response.statusCode);
+  override isAuthError(response: HttpResponse): boolean {
+    return this.#isAuthError ? this.#isAuthError(response) === true : super.isAuthError(response);
   }
 
-  shouldRetry(response: HttpResponse, attempt: number): boolean {
-    if (attempt >= this.maxRetries || !this.isAuthError(response)) return false;
+  override shouldRetry(response: HttpResponse, attempt: number): boolean {
+    if (!super.shouldRetry(response, attempt)) return false;
     return this.#shouldRetry ? this.#shouldRetry(response) === true : true;
   }
 

@@ -1,8 +1,8 @@
+import { nonNegativeMs, positiveInteger } from '../checks/numbers';
 import { CircuitOpenException, RequestAbortedException } from '../errors/transport-errors';
 import { HttpResponse } from '../http/response';
 import type { RequestContext } from '../middleware/context';
 import { exponentialDelayMs } from './backoff';
-import { nonNegativeMs, positiveInteger } from './option-checks';
 import { ClassifyingRetryStrategy, type RetryClassificationOptions } from './request-retry-strategies';
 import type { RetryOutcome } from './retry-strategy';
 

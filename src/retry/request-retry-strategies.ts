@@ -1,8 +1,8 @@
+import { atLeastOne, nonNegativeInteger, nonNegativeMs, statusCodes } from '../checks/numbers';
 import { ConnectionException, TimeoutException } from '../errors/transport-errors';
 import { HttpResponse } from '../http/response';
 import type { RequestContext } from '../middleware/context';
 import { exponentialDelayMs } from './backoff';
-import { multiplier, nonNegativeInteger, nonNegativeMs } from './option-checks';
 import { parseRetryAfterMs } from './retry-after';
 import type { RetryOutcome, RetryStrategy } from './retry-strategy';
 
@@ -43,11 +43,10 @@ export abstract class ClassifyingRetryStrategy implements RetryStrategy {
 
   protected constructor(maxRetries: number, options: RetryClassificationOptions) {
     this.maxRetries = nonNegativeInteger(maxRetries, 'maxRetries');
-    this.retryableStatusCodes = new Set(options.retryableStatusCodes ?? DEFAULT_RETRYABLE_STATUS_CODES);
-    for (const code of this.retryableStatusCodes) {
-      if (!Number.isInteger(code) || code < 100 || code > 599)
-        throw new RangeError(`retryableStatusCodes: ${code} is not an HTTP status`);
-    }
+    this.retryableStatusCodes = statusCodes(
+      options.retryableStatusCodes ?? DEFAULT_RETRYABLE_STATUS_CODES,
+      'retryableStatusCodes',
+    );
     this.retryMethods = new Set(
       [...(options.retryMethods ?? IDEMPOTENT_METHODS)].map((method) => String(method).toUpperCase()),
     );
@@ -141,7 +140,7 @@ export class ExponentialBackoffRetryStrategy extends ClassifyingRetryStrategy {
     super(options.maxRetries ?? 3, options);
     this.baseDelayMs = nonNegativeMs(options.baseDelayMs ?? 1000, 'baseDelayMs');
     this.maxDelayMs = nonNegativeMs(options.maxDelayMs ?? 60_000, 'maxDelayMs');
-    this.multiplier = multiplier(options.multiplier ?? 2);
+    this.multiplier = atLeastOne(options.multiplier ?? 2, 'multiplier');
     this.jitter = options.jitter ?? true;
     this.respectRetryAfter = options.respectRetryAfter ?? true;
   }

@@ -1,3 +1,4 @@
+import { describeError } from '../checks/describe-error';
 import type { Logger } from '../hooks/types';
 import { withDeadline } from './deadline';
 import { TokenData } from './token-data';
@@ -6,30 +7,36 @@ import type { TokenStorage, TokenStorageLock } from './token-storage';
 /** What a failed storage call yields: distinct from "nothing stored". */
 export const STORAGE_FAILED: unique symbol = Symbol('storage-failed');
 
+class StorageTimeoutError extends Error {}
+
+/** A logger that receives storage warnings (and, optionally, the recovery notice). */
+export type StorageLogger = Pick<Logger, 'warn'> & Partial<Pick<Logger, 'info'>>;
+
 export interface GuardedStorageOptions {
+  /** The longest wait for one storage call. */
   readonly timeoutMs: number;
+  /** After a failure, the storage is left alone for this long. */
   readonly retryMs: number;
-  readonly serviceName: string;
-  readonly logger: Pick<Logger, 'warn'> & Partial<Pick<Logger, 'info'>>;
+  /** Who uses the storage, for log lines (a service name, a pipeline). */
+  readonly owner: string;
+  readonly logger: StorageLogger;
   readonly now: () => number;
 }
 
 /**
- * One token's storage, made safe for the request path: every call is bounded by a timeout, a
- * failure is logged once and the storage is then left alone for `retryMs`, and anything that is
- * not a `TokenData` reads as nothing. A failing storage never fails a request; the manager just
- * fetches directly.
+ * A token storage made safe for the request path: every call is bounded by a timeout, a failure
+ * is logged once and the storage is then left alone for `retryMs`, and anything that is not a
+ * `TokenData` reads as nothing. A failing storage never fails a request: callers just fetch.
+ * One guard per storage user: the back-off covers every key it reads.
  */
 export class GuardedStorage {
   readonly #storage: TokenStorage;
-  readonly #key: string;
   readonly #options: GuardedStorageOptions;
   #down = false;
   #skipUntil = 0;
 
-  constructor(storage: TokenStorage, key: string, options: GuardedStorageOptions) {
+  constructor(storage: TokenStorage, options: GuardedStorageOptions) {
     this.#storage = storage;
-    this.#key = key;
     this.#options = options;
   }
 
@@ -39,59 +46,74 @@ export class GuardedStorage {
   }
 
   /** The stored token, or `undefined` (nothing stored, garbage, or the storage is unreachable). */
-  async read(): Promise<TokenData | undefined> {
-    const stored = await this.#call('get', () => this.#storage.get(this.#key));
-    if (stored === STORAGE_FAILED || stored === undefined || stored === null) return undefined;
-    if (stored instanceof TokenData) return stored;
-    this.#warn('get', new TypeError('the storage returned something that is not a TokenData'));
+  async read(key: string): Promise<TokenData | undefined> {
+    const stored = await this.lookup(key);
+    return stored === STORAGE_FAILED ? undefined : stored;
+  }
+
+  /** Like {@link read}, but tells an unreachable storage (`STORAGE_FAILED`) from an empty one. */
+  async lookup(key: string): Promise<TokenData | undefined | typeof STORAGE_FAILED> {
+    const stored = await this.#call('get', key, () => this.#storage.get(key));
+    if (stored === STORAGE_FAILED || stored instanceof TokenData) return stored;
+    if (stored === undefined || stored === null) return undefined;
+    this.#warn('get', key, new TypeError('the storage returned something that is not a TokenData'));
     return undefined;
   }
 
-  async write(token: TokenData): Promise<void> {
-    await this.#call('set', () => this.#storage.set(this.#key, token));
+  async write(key: string, token: TokenData): Promise<void> {
+    await this.#call('set', key, () => this.#storage.set(key, token));
   }
 
-  async remove(): Promise<void> {
-    await this.#call('delete', () => this.#storage.delete(this.#key));
+  async remove(key: string): Promise<void> {
+    await this.#call('delete', key, () => this.#storage.delete(key));
   }
 
   /** Compare-and-delete: another process may already have stored a newer token. */
-  async removeIfHolds(accessToken: string): Promise<void> {
-    if ((await this.read())?.accessToken === accessToken) await this.remove();
+  async removeIfHolds(key: string, accessToken: string): Promise<void> {
+    if ((await this.read(key))?.accessToken === accessToken) await this.remove(key);
   }
 
   /** The lock, `undefined` while someone else holds it, `STORAGE_FAILED` when the storage failed. */
-  tryLock(ttlMs: number): Promise<TokenStorageLock | undefined | typeof STORAGE_FAILED> {
-    return this.#call('lock', () => this.#storage.acquireLock!(this.#key, ttlMs));
+  tryLock(key: string, ttlMs: number): Promise<TokenStorageLock | undefined | typeof STORAGE_FAILED> {
+    return this.#call('lock', key, () => this.#storage.acquireLock!(key, ttlMs));
   }
 
-  async unlock(lock: TokenStorageLock): Promise<void> {
-    await this.#call('unlock', () => lock.release());
+  async unlock(key: string, lock: TokenStorageLock): Promise<void> {
+    await this.#call('unlock', key, () => lock.release());
   }
 
-  async #call<T>(operation: string, run: () => T | Promise<T>): Promise<T | typeof STORAGE_FAILED> {
-    const { timeoutMs, retryMs, now, logger, serviceName } = this.#options;
+  async #call<T>(
+    operation: string,
+    key: string,
+    run: () => T | Promise<T>,
+  ): Promise<T | typeof STORAGE_FAILED> {
+    const { timeoutMs, retryMs, now, logger, owner } = this.#options;
     if (this.#down && now() < this.#skipUntil) return STORAGE_FAILED;
     try {
-      const result = await withDeadline(run, timeoutMs, () => new Error(`timed out after ${timeoutMs} ms`));
+      const result = await withDeadline(
+        run,
+        timeoutMs,
+        () => new StorageTimeoutError(`timed out after ${timeoutMs} ms`),
+      );
       if (this.#down) {
         this.#down = false;
-        logger.info?.(`requestforge: token storage for "${serviceName}" is reachable again`);
+        logger.info?.(`requestforge: token storage of ${owner} is reachable again`);
       }
       return result;
     } catch (error) {
-      this.#warn(operation, error);
+      this.#warn(operation, key, error);
       this.#skipUntil = now() + retryMs;
       return STORAGE_FAILED;
     }
   }
 
-  #warn(operation: string, error: unknown): void {
+  #warn(operation: string, key: string, error: unknown): void {
     if (this.#down) return;
     this.#down = true;
-    const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    // Only the error's kind (and our own timeout text): a storage's message may quote what it was given.
+    const what = error instanceof StorageTimeoutError ? error.message : describeError(error);
     this.#options.logger.warn(
-      `requestforge: token storage ${operation} for "${this.#options.serviceName}" failed (${what.slice(0, 200)}); fetching tokens directly until it recovers`,
+      `requestforge: token storage ${operation} of "${key}" for ${this.#options.owner} failed (${what}); fetching tokens directly until it recovers`,
     );
   }
 }

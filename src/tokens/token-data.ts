@@ -1,3 +1,4 @@
+import { hasControlChars, isToken, isTokenOrEmpty } from '../checks/syntax';
 import { AuthenticationException } from '../errors/authentication-exception';
 import { INSPECT } from '../observability/redact-constants';
 import { jwtExpiresAtMs } from './jwt';
@@ -54,10 +55,6 @@ export interface TokenResponseKeys {
   readonly serviceName?: string;
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we refuse
-const CONTROL = /[\u0000-\u001f\u007f]/;
-const TOKEN_TYPE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]*$/;
-
 function checkDate(value: unknown, field: string): Date | undefined {
   if (value === undefined) return undefined;
   if (!(value instanceof Date) || Number.isNaN(value.getTime()))
@@ -92,13 +89,14 @@ export class TokenData {
     const { accessToken, refreshToken } = init;
     if (typeof accessToken !== 'string' || accessToken === '')
       throw new TypeError('TokenData: accessToken must be a non-empty string');
-    if (CONTROL.test(accessToken)) throw new TypeError('TokenData: accessToken contains control characters');
+    if (hasControlChars(accessToken))
+      throw new TypeError('TokenData: accessToken contains control characters');
     const tokenType = init.tokenType ?? 'Bearer';
-    if (typeof tokenType !== 'string' || !TOKEN_TYPE.test(tokenType))
+    if (!isTokenOrEmpty(tokenType))
       throw new TypeError('TokenData: tokenType must be a token (e.g. "Bearer")');
     if (
       refreshToken !== undefined &&
-      (typeof refreshToken !== 'string' || refreshToken === '' || CONTROL.test(refreshToken))
+      (typeof refreshToken !== 'string' || refreshToken === '' || hasControlChars(refreshToken))
     ) {
       throw new TypeError('TokenData: refreshToken must be a non-empty string without control characters');
     }
@@ -181,7 +179,7 @@ export class TokenData {
     const accessToken = fields[accessTokenKey];
     if (typeof accessToken !== 'string' || accessToken.trim() === '')
       return fail(`"${accessTokenKey}" is missing or empty`);
-    if (CONTROL.test(accessToken)) return fail(`"${accessTokenKey}" contains control characters`);
+    if (hasControlChars(accessToken)) return fail(`"${accessTokenKey}" contains control characters`);
 
     let expiresAt: Date | undefined;
     const expiresIn = fields[expiresInKey];
@@ -204,15 +202,14 @@ export class TokenData {
     const rawType = fields[tokenTypeKey];
     let tokenType = 'Bearer';
     if (rawType !== undefined && rawType !== null) {
-      if (typeof rawType !== 'string' || !TOKEN_TYPE.test(rawType) || rawType === '')
-        return fail(`"${tokenTypeKey}" is not a token type`);
+      if (!isToken(rawType)) return fail(`"${tokenTypeKey}" is not a token type`);
       tokenType = rawType.toLowerCase() === 'bearer' ? 'Bearer' : rawType;
     }
     const refreshToken = fields[refreshTokenKey];
     if (
       refreshToken !== undefined &&
       refreshToken !== null &&
-      (typeof refreshToken !== 'string' || CONTROL.test(refreshToken))
+      (typeof refreshToken !== 'string' || hasControlChars(refreshToken))
     ) {
       return fail(`"${refreshTokenKey}" is not a usable string`);
     }

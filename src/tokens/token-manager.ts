@@ -1,21 +1,23 @@
 import { createHash } from 'node:crypto';
+import { describeError } from '../checks/describe-error';
+import { nonNegativeMs, positiveMs } from '../checks/numbers';
 import { AuthenticationException } from '../errors/authentication-exception';
-import { HttpClientException } from '../errors/http-client-exception';
 import { RequestAbortedException } from '../errors/transport-errors';
 import { channels, publish } from '../observability/events';
 import { INSPECT } from '../observability/redact-constants';
-import { withDeadline } from './deadline';
 import { scheduleOf, type TokenSchedule } from './freshness';
-import { GuardedStorage, STORAGE_FAILED } from './guarded-storage';
+import { GuardedStorage } from './guarded-storage';
+import { callProvider } from './provider-call';
+import { RejectionGuard } from './rejection-guard';
+import { type RenewalParticipant, type RenewalReason, renew } from './renewal';
+import { SingleFlight, waitAbortable } from './single-flight';
 import { InMemoryTokenStorage } from './storage/in-memory-token-storage';
-import { TokenData } from './token-data';
+import type { TokenData } from './token-data';
 import type { GetTokenOptions, TokenManagerOptions, TokenManagerStats } from './token-manager-options';
 import type { RefreshContext, TokenProvider } from './token-provider';
-import type { TokenStorage, TokenStorageLock } from './token-storage';
+import type { TokenStorage } from './token-storage';
 
-type Reason = 'initial' | 'expired' | 'invalidated' | 'forced' | 'background';
-
-const REFRESH_REASONS: Readonly<Record<Reason, RefreshContext['reason']>> = {
+const REFRESH_REASONS: Readonly<Record<RenewalReason, RefreshContext['reason']>> = {
   initial: 'expired',
   expired: 'expired',
   invalidated: 'rejected',
@@ -23,30 +25,26 @@ const REFRESH_REASONS: Readonly<Record<Reason, RefreshContext['reason']>> = {
   background: 'background',
 };
 
-type LockOutcome =
-  | { readonly kind: 'held'; readonly lock: TokenStorageLock }
-  | { readonly kind: 'adopted'; readonly token: TokenData }
-  | { readonly kind: 'none' };
-
-const NO_LOCK: LockOutcome = Object.freeze({ kind: 'none' });
-
 const NO_SCHEDULE: TokenSchedule = Object.freeze({
   usableUntil: Number.NEGATIVE_INFINITY,
   refreshFrom: Number.NEGATIVE_INFINITY,
 });
-const REMEMBERED_REJECTIONS = 16;
 
 function fingerprint(token: TokenData): string {
   return createHash('sha256').update(token.accessToken).digest('hex').slice(0, 12);
 }
 
-function positive(value: number, option: string, allowZero = false): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new RangeError(
-      `TokenManager: ${option} must be a ${allowZero ? 'non-negative' : 'positive'} number of ms`,
-    );
+function checkParts(provider: TokenProvider, storage: TokenStorage): void {
+  if (!provider || typeof provider.fetchToken !== 'function' || typeof provider.refreshToken !== 'function') {
+    throw new TypeError('TokenManager: provider must implement fetchToken() and refreshToken()');
   }
-  return value;
+  if (typeof provider.serviceName !== 'string' || provider.serviceName === '') {
+    throw new TypeError('TokenManager: provider.serviceName must be a non-empty string');
+  }
+  const methods = storage as unknown as Record<string, unknown> | null;
+  if (!methods || ['get', 'set', 'delete', 'exists'].some((m) => typeof methods[m] !== 'function')) {
+    throw new TypeError('TokenManager: storage must implement get, set, delete and exists');
+  }
 }
 
 /**
@@ -75,22 +73,17 @@ export class TokenManager {
   readonly cacheKey: string;
   readonly #refreshLeewayMs: number;
   readonly #fetchTimeoutMs: number;
-  readonly #minForcedIntervalMs: number;
-  readonly #lockTtlMs: number;
   readonly #logger: NonNullable<TokenManagerOptions['logger']>;
   readonly #now: () => number;
+  readonly #renewal: RenewalParticipant;
+  readonly #guard: RejectionGuard;
+  readonly #flight = new SingleFlight<'token', TokenData>();
   #current: TokenData | undefined;
   #schedule: TokenSchedule = NO_SCHEDULE;
   /** The last token we had, kept for its refresh token after expiry or invalidation. */
   #previous: TokenData | undefined;
-  #flight: Promise<TokenData> | undefined;
   #invalidated = false;
-  readonly #rejected: string[] = [];
   #backgroundBlockedUntil = 0;
-  #accepted: string | undefined;
-  #forcedToken: string | undefined;
-  #forcedAt = Number.NEGATIVE_INFINITY;
-  readonly #store: GuardedStorage;
   #stats = { hits: 0, fetches: 0, refreshes: 0, failures: 0, backgroundRefreshes: 0 };
 
   constructor(
@@ -98,44 +91,33 @@ export class TokenManager {
     storage: TokenStorage = new InMemoryTokenStorage(),
     options: TokenManagerOptions = {},
   ) {
-    if (
-      !provider ||
-      typeof provider.fetchToken !== 'function' ||
-      typeof provider.refreshToken !== 'function'
-    ) {
-      throw new TypeError('TokenManager: provider must implement fetchToken() and refreshToken()');
-    }
-    if (typeof provider.serviceName !== 'string' || provider.serviceName === '') {
-      throw new TypeError('TokenManager: provider.serviceName must be a non-empty string');
-    }
-    if (
-      !storage ||
-      ['get', 'set', 'delete', 'exists'].some(
-        (m) => typeof (storage as unknown as Record<string, unknown>)[m] !== 'function',
-      )
-    ) {
-      throw new TypeError('TokenManager: storage must implement get, set, delete and exists');
-    }
+    checkParts(provider, storage);
     this.provider = provider;
     this.storage = storage;
     this.cacheKey = `auth_token:${provider.serviceName}`;
-    this.#refreshLeewayMs = positive(options.refreshLeewayMs ?? 30_000, 'refreshLeewayMs', true);
-    this.#fetchTimeoutMs = positive(options.fetchTimeoutMs ?? 60_000, 'fetchTimeoutMs');
-    this.#minForcedIntervalMs = positive(
-      options.minForcedRefreshIntervalMs ?? 5_000,
-      'minForcedRefreshIntervalMs',
-      true,
+    this.#refreshLeewayMs = nonNegativeMs(options.refreshLeewayMs ?? 30_000, 'TokenManager: refreshLeewayMs');
+    this.#fetchTimeoutMs = positiveMs(options.fetchTimeoutMs ?? 60_000, 'TokenManager: fetchTimeoutMs');
+    this.#guard = new RejectionGuard(
+      nonNegativeMs(options.minForcedRefreshIntervalMs ?? 5_000, 'TokenManager: minForcedRefreshIntervalMs'),
     );
-    this.#lockTtlMs = positive(options.lockTtlMs ?? 30_000, 'lockTtlMs');
     this.#logger = options.logger ?? console;
     this.#now = options.now ?? (() => Date.now());
-    this.#store = new GuardedStorage(storage, this.cacheKey, {
-      timeoutMs: positive(options.storageTimeoutMs ?? 2_000, 'storageTimeoutMs'),
-      retryMs: positive(options.storageRetryMs ?? 5_000, 'storageRetryMs', true),
-      serviceName: provider.serviceName,
+    const store = new GuardedStorage(storage, {
+      timeoutMs: positiveMs(options.storageTimeoutMs ?? 2_000, 'TokenManager: storageTimeoutMs'),
+      retryMs: nonNegativeMs(options.storageRetryMs ?? 5_000, 'TokenManager: storageRetryMs'),
+      owner: `"${provider.serviceName}"`,
       logger: this.#logger,
       now: this.#now,
     });
+    this.#renewal = {
+      key: this.cacheKey,
+      store,
+      lockTtlMs: positiveMs(options.lockTtlMs ?? 30_000, 'TokenManager: lockTtlMs'),
+      lockWaitMs: this.#fetchTimeoutMs,
+      adoptable: (stored, reason, previous) => this.#adoptable(stored, reason, previous),
+      isRejected: (accessToken) => this.#guard.isRejected(accessToken),
+      fetch: (reason, base) => this.#fetch(reason, base),
+    };
   }
 
   /** The provider's service name. */
@@ -160,7 +142,7 @@ export class TokenManager {
     this.#stats.hits++;
     if (
       now >= this.#schedule.refreshFrom &&
-      this.#flight === undefined &&
+      this.#flight.running('token') === undefined &&
       now >= this.#backgroundBlockedUntil
     ) {
       this.#renewInBackground(token);
@@ -175,18 +157,15 @@ export class TokenManager {
   async getToken(options: GetTokenOptions = {}): Promise<TokenData> {
     const token = this.peek();
     if (token) return token;
-    const reason: Reason = this.#invalidated ? 'invalidated' : this.#previous ? 'expired' : 'initial';
+    const reason: RenewalReason = this.#invalidated ? 'invalidated' : this.#previous ? 'expired' : 'initial';
     return this.#wait(this.#acquire(reason), options.signal);
   }
 
   /** Forgets the current token (memory and storage); the next `getToken()` obtains a new one. */
   async invalidateToken(): Promise<void> {
-    if (this.#current) this.#previous = this.#current;
-    this.#current = undefined;
-    this.#schedule = NO_SCHEDULE;
-    this.#invalidated = true;
+    this.#forget();
     publish(channels.tokenInvalidate, () => ({ serviceName: this.serviceName, reason: 'explicit' }));
-    await this.#store.remove();
+    await this.#renewal.store.remove(this.cacheKey);
   }
 
   /**
@@ -196,41 +175,28 @@ export class TokenManager {
    */
   async invalidateIfCurrent(rejected: TokenData | string): Promise<boolean> {
     const value = typeof rejected === 'string' ? rejected : rejected.accessToken;
-    if (!this.#rejected.includes(value)) {
-      this.#rejected.push(value);
-      if (this.#rejected.length > REMEMBERED_REJECTIONS) this.#rejected.shift();
-    }
+    this.#guard.noteRejected(value);
     const current = this.#current;
     if (current === undefined || current.accessToken !== value) return true;
-    const now = this.#now();
-    if (
-      this.#forcedToken === value &&
-      this.#accepted !== value &&
-      now - this.#forcedAt < this.#minForcedIntervalMs
-    ) {
+    if (!this.#guard.mayRenew(value, this.#now())) {
       this.#logger.warn(
-        `requestforge: a token for "${this.serviceName}" was rejected right after a forced renewal; not renewing again for ${this.#minForcedIntervalMs} ms`,
+        `requestforge: a token for "${this.serviceName}" was rejected right after a forced renewal; not renewing it again yet`,
       );
       return false;
     }
-    this.#previous = current;
-    this.#current = undefined;
-    this.#schedule = NO_SCHEDULE;
-    this.#invalidated = true;
+    this.#forget();
     publish(channels.tokenInvalidate, () => ({
       serviceName: this.serviceName,
       reason: 'rejected',
       fingerprint: fingerprint(current),
     }));
-    // Compare-and-delete: another process may already have stored a newer token.
-    const stored = await this.#store.read();
-    if (stored?.accessToken === value) await this.#store.remove();
+    await this.#renewal.store.removeIfHolds(this.cacheKey, value);
     return true;
   }
 
   /** Obtains a new token now (with the refresh token when there is one), whatever the cache holds. */
   async forceRefresh(options: GetTokenOptions = {}): Promise<TokenData> {
-    if (this.#flight === undefined) {
+    if (this.#flight.running('token') === undefined) {
       if (this.#current) this.#previous = this.#current;
       this.#current = undefined;
       this.#schedule = NO_SCHEDULE;
@@ -241,44 +207,35 @@ export class TokenManager {
   /** Records that the server accepted `token` (so a later rejection of it is a real revocation). */
   markAccepted(token: TokenData | string): void {
     const value = typeof token === 'string' ? token : token.accessToken;
-    if (this.#accepted !== value && this.#current?.accessToken === value) this.#accepted = value;
+    if (this.#current?.accessToken === value && !this.#guard.isAccepted(value))
+      this.#guard.noteAccepted(value);
+  }
+
+  /** Drops the current token from memory, keeping it as `previous` for its refresh token. */
+  #forget(): void {
+    if (this.#current) this.#previous = this.#current;
+    this.#current = undefined;
+    this.#schedule = NO_SCHEDULE;
+    this.#invalidated = true;
   }
 
   #wait(flight: Promise<TokenData>, signal: AbortSignal | undefined): Promise<TokenData> {
-    if (!signal) return flight;
-    if (signal.aborted) return Promise.reject(this.#aborted(signal));
-    return new Promise<TokenData>((resolve, reject) => {
-      const onAbort = () => reject(this.#aborted(signal));
-      signal.addEventListener('abort', onAbort, { once: true });
-      flight.then(
-        (token) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(token);
-        },
-        (error: unknown) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      );
-    });
+    return waitAbortable(
+      flight,
+      signal,
+      (aborted) =>
+        new RequestAbortedException(`Waiting for a token for "${this.serviceName}" was aborted`, {
+          cause: aborted.reason,
+        }),
+    );
   }
 
-  #aborted(signal: AbortSignal): RequestAbortedException {
-    return new RequestAbortedException(`Waiting for a token for "${this.serviceName}" was aborted`, {
-      cause: signal.reason,
+  #acquire(reason: RenewalReason): Promise<TokenData> {
+    return this.#flight.run('token', async () => {
+      const renewed = await renew(this.#renewal, reason, this.#current ?? this.#previous);
+      if (renewed.adopted) this.#install(renewed.token, false);
+      return renewed.token;
     });
-  }
-
-  #acquire(reason: Reason): Promise<TokenData> {
-    if (this.#flight) return this.#flight;
-    const flight = this.#obtain(reason);
-    this.#flight = flight;
-    const clear = () => {
-      if (this.#flight === flight) this.#flight = undefined;
-    };
-    // Also marks the flight as handled: a background failure with no waiter is not an unhandled rejection.
-    flight.then(clear, clear);
-    return flight;
   }
 
   #renewInBackground(current: TokenData): void {
@@ -292,73 +249,19 @@ export class TokenManager {
     });
   }
 
-  async #obtain(reason: Reason): Promise<TokenData> {
-    const previous = this.#current ?? this.#previous;
-    // Another caller, process or host may have renewed it already.
-    const stored = reason === 'forced' ? undefined : await this.#store.read();
-    if (stored && this.#adoptable(stored, reason, previous)) {
-      this.#install(stored, false);
-      return stored;
-    }
-    const lock = await this.#lock(reason, previous);
-    if (lock.kind === 'adopted') {
-      this.#install(lock.token, false);
-      return lock.token;
-    }
-    try {
-      let base = previous;
-      const latest = lock.kind === 'held' ? await this.#store.read() : stored;
-      if (
-        latest &&
-        lock.kind === 'held' &&
-        reason !== 'forced' &&
-        this.#adoptable(latest, reason, previous)
-      ) {
-        this.#install(latest, false);
-        return latest;
-      }
-      // Inside the lock the stored refresh token is the newest one (another process may have rotated ours).
-      if (latest?.refreshToken && !this.#rejected.includes(latest.accessToken)) base = latest;
-      return await this.#fetch(reason, base);
-    } finally {
-      if (lock.kind === 'held') await this.#store.unlock(lock.lock);
-    }
-  }
-
-  /**
-   * Takes the storage's cross-process lock when it has one. While another process holds it, waits
-   * for that process's token to appear in the storage (bounded by `fetchTimeoutMs`, then fetches
-   * anyway). A background renewal never waits: someone else is already renewing.
-   */
-  async #lock(reason: Reason, previous: TokenData | undefined): Promise<LockOutcome> {
-    if (!this.#store.canLock) return NO_LOCK;
-    // Real time, not the injectable token clock: this bounds an actual wait.
-    const deadline = performance.now() + this.#fetchTimeoutMs;
-    let delay = 20;
-    for (;;) {
-      const lock = await this.#store.tryLock(this.#lockTtlMs);
-      if (lock === STORAGE_FAILED) return NO_LOCK;
-      if (lock) return { kind: 'held', lock };
-      if (reason === 'background' && previous) return { kind: 'adopted', token: previous };
-      await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random())));
-      delay = Math.min(delay * 2, 250);
-      const stored = await this.#store.read();
-      if (stored && this.#adoptable(stored, reason, previous)) return { kind: 'adopted', token: stored };
-      if (performance.now() >= deadline) return NO_LOCK;
-    }
-  }
-
-  async #fetch(reason: Reason, base: TokenData | undefined): Promise<TokenData> {
+  async #fetch(reason: RenewalReason, base: TokenData | undefined): Promise<TokenData> {
     // Replacing a token we had is a refresh (the provider decides how: refresh token, new grant,
     // pipeline re-run); only a cold start is a plain fetch.
     const useRefresh = base !== undefined;
     const started = this.#now();
     let token: TokenData;
     try {
-      token = await this.#callProvider(
-        useRefresh
-          ? () => this.provider.refreshToken(base!, { reason: REFRESH_REASONS[reason] })
+      token = await callProvider(
+        base !== undefined
+          ? () => this.provider.refreshToken(base, { reason: REFRESH_REASONS[reason] })
           : () => this.provider.fetchToken(),
+        this.serviceName,
+        this.#fetchTimeoutMs,
       );
     } catch (error) {
       this.#stats.failures++;
@@ -366,7 +269,7 @@ export class TokenManager {
         serviceName: this.serviceName,
         reason,
         error: error instanceof Error ? error.name : 'Error',
-        code: error instanceof HttpClientException ? error.code : undefined,
+        code: describeError(error),
         oauthError: error instanceof AuthenticationException ? error.error : undefined,
       }));
       throw error;
@@ -374,8 +277,7 @@ export class TokenManager {
     if (useRefresh) this.#stats.refreshes++;
     else this.#stats.fetches++;
     this.#install(token, reason === 'invalidated' || reason === 'forced');
-    const channel = useRefresh ? channels.tokenRefresh : channels.tokenFetch;
-    publish(channel, () => ({
+    publish(useRefresh ? channels.tokenRefresh : channels.tokenFetch, () => ({
       serviceName: this.serviceName,
       reason,
       grant: base?.refreshToken ? 'refresh_token' : 'new',
@@ -384,12 +286,12 @@ export class TokenManager {
       rotatedRefreshToken: base?.refreshToken !== undefined && token.refreshToken !== base.refreshToken,
       fingerprint: fingerprint(token),
     }));
-    await this.#store.write(token);
+    await this.#renewal.store.write(this.cacheKey, token);
     return token;
   }
 
-  #adoptable(stored: TokenData, reason: Reason, previous: TokenData | undefined): boolean {
-    if (this.#rejected.includes(stored.accessToken)) return false;
+  #adoptable(stored: TokenData, reason: RenewalReason, previous: TokenData | undefined): boolean {
+    if (this.#guard.isRejected(stored.accessToken)) return false;
     const schedule = scheduleOf(stored, { refreshLeewayMs: this.#refreshLeewayMs });
     const now = this.#now();
     if (now >= schedule.usableUntil) return false;
@@ -408,60 +310,7 @@ export class TokenManager {
     const now = this.#now();
     // A server that hands out an already ageing token would trigger a renewal per request; wait for the hard expiry instead.
     this.#backgroundBlockedUntil = now >= this.#schedule.refreshFrom ? this.#schedule.usableUntil : 0;
-    if (forced) {
-      this.#forcedToken = token.accessToken;
-      this.#forcedAt = now;
-    }
-  }
-
-  async #callProvider(call: () => Promise<TokenData>): Promise<TokenData> {
-    const timeoutMs = this.#fetchTimeoutMs;
-    const timedOut = () =>
-      new AuthenticationException(
-        `Token request for "${this.serviceName}" did not complete within ${timeoutMs} ms`,
-        {
-          serviceName: this.serviceName,
-        },
-      );
-    try {
-      return this.#asToken(await withDeadline<unknown>(call, timeoutMs, timedOut));
-    } catch (error) {
-      throw this.#asAuthenticationError(error);
-    }
-  }
-
-  #asToken(value: unknown): TokenData {
-    if (value instanceof TokenData) return value;
-    if (
-      value &&
-      typeof value === 'object' &&
-      typeof (value as { accessToken?: unknown }).accessToken === 'string'
-    ) {
-      try {
-        return new TokenData(value as ConstructorParameters<typeof TokenData>[0]);
-      } catch (error) {
-        throw new AuthenticationException(
-          `Token provider for "${this.serviceName}" returned an unusable token`,
-          {
-            serviceName: this.serviceName,
-            cause: error,
-          },
-        );
-      }
-    }
-    throw new AuthenticationException(`Token provider for "${this.serviceName}" returned no TokenData`, {
-      serviceName: this.serviceName,
-    });
-  }
-
-  #asAuthenticationError(error: unknown): AuthenticationException {
-    if (error instanceof AuthenticationException) return error;
-    const detail =
-      error instanceof HttpClientException ? error.code : error instanceof Error ? error.name : typeof error;
-    return new AuthenticationException(`Token provider for "${this.serviceName}" failed (${detail})`, {
-      serviceName: this.serviceName,
-      cause: error,
-    });
+    if (forced) this.#guard.noteForced(token.accessToken, now);
   }
 
   toJSON(): Record<string, unknown> {

@@ -1,14 +1,24 @@
-import { AuthenticationException } from '../../errors/authentication-exception';
+import { AuthenticationException, TokenRefreshException } from '../../errors/authentication-exception';
+import type { FormFields } from '../../http/body';
 import { INSPECT } from '../../observability/redact-constants';
+import { clientSecretBasic } from '../exchange/client-auth';
+import { exchangeToken } from '../exchange/token-exchange';
+import { createTokenSender, type TokenSender } from '../exchange/token-http';
+import { tokenFromBody } from '../exchange/token-response';
 import type { TokenData } from '../token-data';
 import type { TokenProvider } from '../token-provider';
-import { checkExtraParams, checkString, type OAuth2ProviderOptions, scopeString } from './oauth2-options';
-import { clientSecretBasic, TokenEndpoint } from './token-endpoint';
+import {
+  checkExtraParams,
+  checkString,
+  checkTokenUrl,
+  type OAuth2ProviderOptions,
+  scopeString,
+} from './oauth2-options';
 
 /**
  * What the OAuth 2 grant providers share: client authentication (body or RFC 6749 §2.3.1 Basic),
  * the refresh-token grant with a fallback to the provider's own grant, scrubbing of secrets.
- * Subclasses say which form their grant posts.
+ * Subclasses say which form their grant posts. Every request goes through the one token exchange.
  */
 export abstract class OAuth2GrantProvider implements TokenProvider {
   readonly serviceName: string;
@@ -18,8 +28,7 @@ export abstract class OAuth2GrantProvider implements TokenProvider {
   readonly scope: string | undefined;
   readonly #clientSecret: string | undefined;
   readonly #extra: Readonly<Record<string, string>>;
-  readonly #endpoint: TokenEndpoint;
-  #lastRefreshToken: string | undefined;
+  readonly #sender: TokenSender;
 
   protected constructor(
     options: OAuth2ProviderOptions & { readonly clientSecret?: string },
@@ -39,8 +48,8 @@ export abstract class OAuth2GrantProvider implements TokenProvider {
       throw new TypeError("authMethod 'header' needs a clientSecret");
     this.scope = scopeString(options.scope);
     this.#extra = checkExtraParams(options.extraParams, reservedParams);
-    this.#endpoint = new TokenEndpoint(options.tokenUrl, this.serviceName, options, () => this.#secrets());
-    this.tokenUrl = this.#endpoint.tokenUrl;
+    this.tokenUrl = checkTokenUrl(options.tokenUrl);
+    this.#sender = createTokenSender(options);
   }
 
   /** The grant's own form fields (e.g. `grant_type`, `username`, `password`). */
@@ -49,28 +58,31 @@ export abstract class OAuth2GrantProvider implements TokenProvider {
   /** Secrets of the grant itself, scrubbed from any text the server echoes. */
   protected abstract grantSecrets(): readonly string[];
 
-  #secrets(): string[] {
-    return [
-      ...this.grantSecrets(),
-      ...(this.#clientSecret ? [this.#clientSecret] : []),
-      ...(this.#lastRefreshToken ? [this.#lastRefreshToken] : []),
-    ];
-  }
-
-  #request(form: Record<string, string>, previous?: TokenData): Promise<TokenData> {
-    if (this.authMethod === 'header') {
-      return this.#endpoint.requestToken(
-        form,
-        { authorization: clientSecretBasic(this.clientId, this.#clientSecret!) },
-        previous,
-      );
-    }
-    const body = {
-      ...form,
+  /** POSTs one grant, authenticating the client, and reads the token (keeping `previous`'s refresh token). */
+  async #request(grant: Record<string, string>, previous?: TokenData): Promise<TokenData> {
+    const secret = this.#clientSecret;
+    const secrets = [...this.grantSecrets(), ...(secret ? [secret] : [])];
+    if (previous?.refreshToken) secrets.push(previous.refreshToken);
+    let headers: Record<string, string> | undefined;
+    let form: FormFields = {
+      ...grant,
       client_id: this.clientId,
-      ...(this.#clientSecret ? { client_secret: this.#clientSecret } : {}),
+      ...(secret ? { client_secret: secret } : {}),
     };
-    return this.#endpoint.requestToken(body, {}, previous);
+    if (this.authMethod === 'header') {
+      const basic = clientSecretBasic(this.clientId, secret!);
+      headers = { authorization: basic };
+      secrets.push(basic.slice('Basic '.length));
+      form = grant;
+    }
+    const url = this.tokenUrl;
+    const answer = await exchangeToken(() => ({ method: 'POST', url, headers, form, secrets }), {
+      send: this.#sender.send,
+      serviceName: this.serviceName,
+      url,
+      maxRetries: this.#sender.maxRetries,
+    });
+    return tokenFromBody(answer, { serviceName: this.serviceName, url, secrets, previous });
   }
 
   /** A new token from the provider's grant. */
@@ -82,31 +94,37 @@ export abstract class OAuth2GrantProvider implements TokenProvider {
 
   /**
    * Refreshes with `current.refreshToken` when there is one; without one, or when the server
-   * refuses the refresh (expired or reused refresh token), uses the grant again.
+   * refuses the refresh (expired or reused refresh token), uses the grant again. A refresh that
+   * fails for another reason (the endpoint is down) is a `TokenRefreshException`.
    */
   async refreshToken(current: TokenData): Promise<TokenData> {
     if (!current?.refreshToken) return this.fetchToken();
-    this.#lastRefreshToken = current.refreshToken;
     try {
       return await this.#request(
         { grant_type: 'refresh_token', refresh_token: current.refreshToken },
         current,
       );
     } catch (error) {
-      if (
-        error instanceof AuthenticationException &&
-        error.statusCode !== undefined &&
-        error.statusCode < 500
-      ) {
-        return this.fetchToken();
-      }
-      throw error;
+      if (!(error instanceof AuthenticationException)) throw error;
+      if (error.statusCode !== undefined && error.statusCode < 500) return this.fetchToken();
+      throw new TokenRefreshException(
+        `Refreshing the token of "${this.serviceName}" failed: ${error.message}`,
+        {
+          serviceName: this.serviceName,
+          error: error.error,
+          errorDescription: error.errorDescription,
+          statusCode: error.statusCode,
+          attempts: error.attempts,
+          context: error.context,
+          cause: error,
+        },
+      );
     }
   }
 
-  /** Releases the private token-endpoint client. */
+  /** Releases the private token-endpoint client (a client passed as `httpClient` stays open). */
   close(): Promise<void> {
-    return this.#endpoint.close();
+    return this.#sender.close();
   }
 
   toJSON(): Record<string, unknown> {

@@ -1,4 +1,4 @@
-import type { TokenEndpointOptions } from './token-endpoint';
+import type { TokenEndpointOptions } from '../exchange/token-http';
 
 /** Options shared by the OAuth 2 providers. */
 export interface OAuth2ProviderOptions extends TokenEndpointOptions {
@@ -54,4 +54,18 @@ export function checkExtraParams(
     if (typeof value !== 'string') throw new TypeError(`extraParams.${key} must be a string`);
   }
   return { ...extra };
+}
+
+/** A token endpoint URL: absolute http(s), without credentials; returns it normalised. */
+export function checkTokenUrl(tokenUrl: unknown): string {
+  let url: URL;
+  try {
+    url = new URL(checkString(tokenUrl, 'tokenUrl'));
+  } catch {
+    throw new TypeError('tokenUrl must be an absolute http(s) URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new TypeError('tokenUrl must be an absolute http(s) URL');
+  if (url.username || url.password) throw new TypeError('tokenUrl must not contain credentials');
+  return url.href;
 }

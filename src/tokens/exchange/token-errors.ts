@@ -1,0 +1,87 @@
+// The typed errors of a token request: every one an AuthenticationException naming the service,
+// carrying RFC 6749 §5.2 details when the server sent them, never a secret.
+
+import { describeError } from '../../checks/describe-error';
+import { stripControlChars } from '../../checks/syntax';
+import { AuthenticationException } from '../../errors/authentication-exception';
+import { HttpClientException } from '../../errors/http-client-exception';
+import type { HttpResponse } from '../../http/response';
+import { defaultRedactor } from '../../observability/redact';
+import { scrubSecrets } from '../../observability/scrub';
+
+const MAX_DESCRIPTION_CHARS = 300;
+
+/** Server text made safe to quote: control characters stripped, truncated, our secrets replaced. */
+export function scrubServerText(text: string, secrets: readonly string[]): string {
+  return scrubSecrets(stripControlChars(text).trim().slice(0, MAX_DESCRIPTION_CHARS), secrets);
+}
+
+/** A transport failure of a token request (after its retries). */
+export function tokenRequestFailure(
+  serviceName: string,
+  error: unknown,
+  attempts: number,
+): AuthenticationException {
+  return new AuthenticationException(`Token request for "${serviceName}" failed (${describeError(error)})`, {
+    serviceName,
+    cause: error,
+    attempts: error instanceof HttpClientException ? Math.max(error.attempts, attempts) : attempts,
+  });
+}
+
+/** A 2xx whose body is not a token response (HTML, empty, …). */
+export function notATokenResponse(serviceName: string, response: HttpResponse): AuthenticationException {
+  const type = response.headers.get('content-type') ?? 'no content type';
+  return new AuthenticationException(
+    `Token endpoint of "${serviceName}" answered ${response.statusCode} without a token response (${type.split(';')[0]})`,
+    { serviceName, statusCode: response.statusCode },
+  );
+}
+
+/** A redirect from a token endpoint: never followed, since the request carries credentials. */
+export function tokenRedirect(
+  serviceName: string,
+  response: HttpResponse,
+  url: string,
+): AuthenticationException {
+  return new AuthenticationException(
+    `Token endpoint of "${serviceName}" answered ${response.statusCode} (a redirect); token requests never follow redirects, configure the final URL`,
+    {
+      serviceName,
+      statusCode: response.statusCode,
+      context: { statusCode: response.statusCode, tokenUrl: url },
+    },
+  );
+}
+
+/**
+ * A refused token request (non-2xx, or a 2xx with an `error` field) with RFC 6749 §5.2 details.
+ * `url` is the configured endpoint (the URL as sent may carry a GET's fields).
+ */
+export function tokenEndpointError(
+  serviceName: string,
+  response: HttpResponse,
+  body: Record<string, unknown> | undefined,
+  secrets: readonly string[],
+  url: string,
+): AuthenticationException {
+  const error =
+    typeof body?.error === 'string' ? scrubServerText(body.error, secrets).slice(0, 100) : undefined;
+  const description =
+    typeof body?.error_description === 'string'
+      ? scrubServerText(body.error_description, secrets)
+      : undefined;
+  const summary = error
+    ? `${error}${description ? ` (${description})` : ''}`
+    : 'no OAuth error in the answer';
+  return new AuthenticationException(
+    `Token request for "${serviceName}" failed: HTTP ${response.statusCode}, ${summary}`,
+    {
+      serviceName,
+      error,
+      errorDescription: description,
+      statusCode: response.statusCode,
+      context: { statusCode: response.statusCode, tokenUrl: defaultRedactor.url(url) },
+    },
+  );
+}

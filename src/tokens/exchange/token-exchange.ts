@@ -1,0 +1,114 @@
+import { describeError } from '../../checks/describe-error';
+import type { RequestInit } from '../../client/http-client';
+import { AuthenticationException } from '../../errors/authentication-exception';
+import { ConnectionException, TimeoutException } from '../../errors/transport-errors';
+import type { FormFields } from '../../http/body';
+import type { HttpResponse } from '../../http/response';
+import type { QueryParams } from '../../http/url';
+import { sleep } from '../../middleware/sleep';
+import { scrubError } from '../../observability/scrub';
+import { exponentialDelayMs } from '../../retry/backoff';
+import { parseRetryAfterMs } from '../../retry/retry-after';
+import { tokenEndpointError, tokenRedirect, tokenRequestFailure } from './token-errors';
+import type { TokenHttp } from './token-http';
+import { parseTokenBody } from './token-response';
+
+/** One attempt of a token request, built anew for every attempt (fresh assertions and proofs). */
+export interface TokenRequest {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH';
+  readonly url: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Sent form-encoded. */
+  readonly form?: FormFields;
+  /** Sent as JSON. */
+  readonly json?: unknown;
+  /** Sent as the query string. */
+  readonly params?: QueryParams;
+  /** Values of this attempt to scrub from anything quoted back (errors, server text). */
+  readonly secrets: readonly string[];
+}
+
+/** How a token request is sent and retried. */
+export interface ExchangeOptions {
+  readonly send: TokenHttp;
+  /** Named in every error. */
+  readonly serviceName: string;
+  /** The configured endpoint, named in errors (the URL as sent may carry a GET's fields). */
+  readonly url: string;
+  /** Retries after a network error, a timeout, 408, 429 or 5xx. */
+  readonly maxRetries: number;
+}
+
+/** A successful (2xx) answer of the token endpoint. */
+export interface TokenAnswer {
+  readonly response: HttpResponse;
+  /** The body as an object (JSON or form-encoded), if it is one. */
+  readonly body: Record<string, unknown> | undefined;
+  /** When the request was sent: the token's lifetime starts here. */
+  readonly sentAt: number;
+  /** The values sent with the successful attempt, to scrub from anything quoted back. */
+  readonly secrets: readonly string[];
+}
+
+const TRANSIENT_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+const BACKOFF = { baseDelayMs: 200, maxDelayMs: 5_000, multiplier: 2, jitter: true } as const;
+
+function toInit(request: TokenRequest): RequestInit {
+  const init = { method: request.method, url: request.url, headers: request.headers, followRedirects: false };
+  if (request.form !== undefined) return { ...init, data: request.form };
+  if (request.json !== undefined) return { ...init, json: request.json };
+  if (request.params !== undefined) return { ...init, params: request.params };
+  return init;
+}
+
+/**
+ * The one token-endpoint exchange: every token request the library makes goes through it. Builds
+ * each attempt with `build`, sends it without following redirects, retries transient failures
+ * (POST included: a token request changes nothing on the server) with backoff and jitter,
+ * honouring `Retry-After`, and turns every failure into an `AuthenticationException` that names
+ * the service and quotes no secret. Resolves with the 2xx answer; reading the token from it is
+ * the caller's part (body or header).
+ */
+export async function exchangeToken(
+  build: (attempt: number) => TokenRequest | Promise<TokenRequest>,
+  options: ExchangeOptions,
+): Promise<TokenAnswer> {
+  const { serviceName, url, maxRetries } = options;
+  for (let attempt = 0; ; attempt++) {
+    let request: TokenRequest;
+    try {
+      request = await build(attempt);
+    } catch (error) {
+      if (error instanceof AuthenticationException) throw error;
+      throw new AuthenticationException(
+        `Building the token request of "${serviceName}" failed (${describeError(error)})`,
+        { serviceName, cause: error },
+      );
+    }
+    const sentAt = Date.now();
+    let response: HttpResponse;
+    try {
+      response = await options.send(toInit(request));
+    } catch (error) {
+      scrubError(error, request.secrets);
+      const transient = error instanceof ConnectionException || error instanceof TimeoutException;
+      if (transient && attempt < maxRetries) {
+        await sleep(exponentialDelayMs(attempt, BACKOFF));
+        continue;
+      }
+      throw tokenRequestFailure(serviceName, error, attempt + 1);
+    }
+    if (response.statusCode >= 300 && response.statusCode < 400)
+      throw tokenRedirect(serviceName, response, url);
+    if (response.isSuccess)
+      return { response, body: parseTokenBody(response), sentAt, secrets: request.secrets };
+    if (TRANSIENT_STATUSES.has(response.statusCode) && attempt < maxRetries) {
+      const retryAfter = parseRetryAfterMs(response.headers.get('retry-after'));
+      await sleep(Math.min(retryAfter ?? exponentialDelayMs(attempt, BACKOFF), BACKOFF.maxDelayMs));
+      continue;
+    }
+    const failure = tokenEndpointError(serviceName, response, parseTokenBody(response), request.secrets, url);
+    failure.attempts = attempt + 1;
+    throw failure;
+  }
+}

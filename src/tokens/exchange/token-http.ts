@@ -1,0 +1,83 @@
+import { nonNegativeInteger, positiveMs } from '../../checks/numbers';
+import { HttpClient, type RequestInit } from '../../client/http-client';
+import { HttpClientConfigBuilder } from '../../config/http-client-config-builder';
+import type { HttpResponse } from '../../http/response';
+import type { Dispatcher } from '../../transport/dispatcher';
+
+/** Options shared by everything that sends token requests (OAuth providers, pipeline fetchers). */
+export interface TokenEndpointOptions {
+  /**
+   * Per-attempt timeout of a token request.
+   * @default 10000
+   */
+  readonly timeoutMs?: number;
+  /**
+   * Retries of a token request after a network error, a timeout, 408, 429 or 5xx (with
+   * exponential backoff and jitter, honouring `Retry-After`). Other 4xx answers are never retried.
+   * @default 2
+   */
+  readonly maxRetries?: number;
+  /**
+   * A client for the token endpoint (for TLS, mTLS, proxies, logging). It must not carry the
+   * API's credentials: a client with an auth setting or a credential default header is refused
+   * with a `TypeError`. Token requests never follow redirects, whatever the client's setting.
+   * It stays open when the provider is closed: it is yours.
+   * @default a private client: no redirects, 1 MiB response cap, the timeout above
+   * @example new HttpClient(new HttpClientConfigBuilder().withTls({ ca }).build())
+   */
+  readonly httpClient?: HttpClient;
+  /**
+   * An undici dispatcher for the private client (ignored with `httpClient`).
+   * @default a private keep-alive Agent
+   */
+  readonly dispatcher?: Dispatcher;
+}
+
+/** Sends one token request: the narrow seam between the token code and HTTP. */
+export type TokenHttp = (init: RequestInit) => Promise<HttpResponse>;
+
+/** A {@link TokenHttp}, the retries the exchange may spend, and how to release what it holds. */
+export interface TokenSender {
+  readonly send: TokenHttp;
+  readonly maxRetries: number;
+  close(): Promise<void>;
+}
+
+const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
+
+/** Refuses a caller's client that would hand the API's credentials to the token endpoint. */
+function checkCallerClient(client: unknown): HttpClient {
+  if (!(client instanceof HttpClient)) throw new TypeError('httpClient must be an HttpClient');
+  const { config } = client;
+  const credentialHeaders = Object.keys(config.headers).filter((name) => config.redactor.isSensitive(name));
+  if (config.authHook !== undefined || credentialHeaders.length > 0) {
+    const what = config.authHook
+      ? 'an auth setting (withBearerToken, withApiKey, withBasicAuth, withTokenAuth or withAuthHook)'
+      : `credential default headers (${credentialHeaders.join(', ')})`;
+    throw new TypeError(
+      `httpClient carries ${what}; token requests must never carry the API's credentials: pass a client without them`,
+    );
+  }
+  return client;
+}
+
+/**
+ * The sender of token requests: the caller's `httpClient` (checked), or a private client that
+ * caps answers at 1 MiB and times out. Retries are the exchange's, so each attempt is built anew.
+ */
+export function createTokenSender(options: TokenEndpointOptions): TokenSender {
+  const maxRetries = nonNegativeInteger(options.maxRetries ?? 2, 'maxRetries');
+  const timeoutMs = positiveMs(options.timeoutMs ?? 10_000, 'timeoutMs');
+  if (options.httpClient !== undefined) {
+    const client = checkCallerClient(options.httpClient);
+    return { send: (init) => client.request(init), maxRetries, close: async () => undefined };
+  }
+  const builder = new HttpClientConfigBuilder()
+    .withTimeout(timeoutMs)
+    .withMaxResponseBytes(MAX_TOKEN_RESPONSE_BYTES)
+    .withRedirects({ follow: false })
+    .withHeader('Accept', 'application/json');
+  if (options.dispatcher) builder.withDispatcher(options.dispatcher);
+  const client = new HttpClient(builder.build());
+  return { send: (init) => client.request(init), maxRetries, close: () => client.close() };
+}
