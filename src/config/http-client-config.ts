@@ -7,34 +7,8 @@ import type { RetryStrategy } from '../retry/retry-strategy';
 import type { Dispatcher } from '../transport/dispatcher';
 import type { TlsOptions } from '../transport/undici-transport';
 
-/** @internal Everything the builder validated. */
+/** Everything `HttpClientConfigBuilder.build()` validated: the one list of a config's fields. */
 export interface HttpClientConfigFields {
-  readonly baseUrl: string | undefined;
-  readonly base: BaseUrl | undefined;
-  readonly timeoutMs: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly authHook: AuthHook | undefined;
-  readonly retryStrategy: RetryStrategy | undefined;
-  readonly requestHooks: readonly RequestHook[];
-  readonly responseHooks: readonly ResponseHook[];
-  readonly errorHooks: readonly ErrorHook[];
-  readonly followRedirects: boolean;
-  readonly maxRedirects: number;
-  readonly tls: Readonly<TlsOptions> | undefined;
-  readonly proxy: string | undefined;
-  readonly connections: number;
-  readonly dispatcher: Dispatcher | undefined;
-  readonly trustedOrigins: readonly string[];
-  readonly maxResponseBytes: number;
-  readonly raiseForStatus: boolean;
-  readonly sensitiveKeys: readonly string[];
-}
-
-/**
- * A validated, frozen client configuration, made by `HttpClientConfigBuilder.build()`.
- * One config can back any number of clients. Printing it never shows a credential.
- */
-export class HttpClientConfig implements HttpClientConfigFields {
   /** The base URL as given. */
   readonly baseUrl: string | undefined;
   /** @internal the parsed base URL */
@@ -47,59 +21,80 @@ export class HttpClientConfig implements HttpClientConfigFields {
   readonly authHook: AuthHook | undefined;
   /** The request retry strategy, if any. */
   readonly retryStrategy: RetryStrategy | undefined;
+  /** Hooks run before each attempt, in order. */
   readonly requestHooks: readonly RequestHook[];
+  /** Hooks run after each attempt's response, in order. */
   readonly responseHooks: readonly ResponseHook[];
+  /** Hooks run when an attempt fails, in order. */
   readonly errorHooks: readonly ErrorHook[];
+  /** Whether 3xx responses are followed. */
   readonly followRedirects: boolean;
+  /** The longest redirect chain followed. */
   readonly maxRedirects: number;
+  /** TLS settings of the connection pool. */
   readonly tls: Readonly<TlsOptions> | undefined;
+  /** The proxy URL, if any. */
   readonly proxy: string | undefined;
+  /** The most sockets per origin. */
   readonly connections: number;
+  /** The caller's undici dispatcher, if any. */
   readonly dispatcher: Dispatcher | undefined;
   /** Origins that receive credentials: the base URL's first, then `withTrustedOrigins`. */
   readonly trustedOrigins: readonly string[];
+  /** The largest response body read into memory. */
   readonly maxResponseBytes: number;
+  /** Whether non-2xx responses throw. */
   readonly raiseForStatus: boolean;
   /** Keys redacted on top of the defaults (from `withLogging`, the API-key header, auth hooks). */
   readonly sensitiveKeys: readonly string[];
+}
+
+/** A class whose instances carry the fields of {@link HttpClientConfigFields}, declared once. */
+const ConfigFields = class {
+  constructor(fields: HttpClientConfigFields) {
+    Object.assign(this, fields);
+  }
+} as new (
+  fields: HttpClientConfigFields,
+) => HttpClientConfigFields;
+
+/** Fields holding plain records of ours, frozen as copies (hooks and dispatchers are the caller's objects). */
+const RECORDS: ReadonlySet<string> = new Set(['headers', 'tls', 'base']);
+
+function frozenCopy(key: string, value: unknown): unknown {
+  if (Array.isArray(value)) return Object.freeze([...value]);
+  if (RECORDS.has(key) && value !== null && typeof value === 'object') return Object.freeze({ ...value });
+  return value;
+}
+
+/**
+ * A validated, frozen client configuration, made by `HttpClientConfigBuilder.build()`.
+ * One config can back any number of clients. Printing it never shows a credential.
+ */
+export class HttpClientConfig extends ConfigFields {
   /** @internal */
   readonly redactor: Redactor;
 
   /** @internal Use `HttpClientConfigBuilder`. */
   constructor(fields: HttpClientConfigFields) {
-    this.baseUrl = fields.baseUrl;
-    this.base = fields.base;
-    this.timeoutMs = fields.timeoutMs;
-    this.headers = Object.freeze({ ...fields.headers });
-    this.authHook = fields.authHook;
-    this.retryStrategy = fields.retryStrategy;
-    this.requestHooks = Object.freeze([...fields.requestHooks]);
-    this.responseHooks = Object.freeze([...fields.responseHooks]);
-    this.errorHooks = Object.freeze([...fields.errorHooks]);
-    this.followRedirects = fields.followRedirects;
-    this.maxRedirects = fields.maxRedirects;
-    this.tls = fields.tls ? Object.freeze({ ...fields.tls }) : undefined;
-    this.proxy = fields.proxy;
-    this.connections = fields.connections;
-    this.dispatcher = fields.dispatcher;
-    this.trustedOrigins = Object.freeze([...fields.trustedOrigins]);
-    this.maxResponseBytes = fields.maxResponseBytes;
-    this.raiseForStatus = fields.raiseForStatus;
-    this.sensitiveKeys = Object.freeze([...fields.sensitiveKeys]);
+    const copy = Object.fromEntries(
+      Object.entries(fields).map(([key, value]) => [key, frozenCopy(key, value)]),
+    );
+    super(copy as unknown as HttpClientConfigFields);
     this.redactor = new Redactor(this.sensitiveKeys);
     Object.freeze(this);
   }
 
   /** A secret-free summary. */
   toJSON(): Record<string, unknown> {
+    const nameOf = (value: object | undefined, fallback: string) =>
+      value ? (value.constructor?.name ?? fallback) : undefined;
     return {
       baseUrl: this.baseUrl,
       timeoutMs: this.timeoutMs,
       headers: this.redactor.headers(this.headers),
-      authHook: this.authHook ? (this.authHook.constructor?.name ?? 'AuthHook') : undefined,
-      retryStrategy: this.retryStrategy
-        ? (this.retryStrategy.constructor?.name ?? 'RetryStrategy')
-        : undefined,
+      authHook: nameOf(this.authHook, 'AuthHook'),
+      retryStrategy: nameOf(this.retryStrategy, 'RetryStrategy'),
       requestHooks: this.requestHooks.length,
       responseHooks: this.responseHooks.length,
       errorHooks: this.errorHooks.length,

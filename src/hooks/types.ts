@@ -8,10 +8,7 @@ export type Replacement<T> = T | void | Promise<T | void>;
 
 /** Runs before each attempt; returns the request to send (or nothing to keep it). */
 export interface RequestHook {
-  beforeRequest(
-    request: HttpRequest,
-    context: RequestContext,
-  ): HttpRequest | undefined | Promise<HttpRequest | undefined>;
+  beforeRequest(request: HttpRequest, context: RequestContext): Replacement<HttpRequest>;
 }
 
 /** Runs after each attempt's response; returns the response to use (or nothing to keep it). */

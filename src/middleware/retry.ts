@@ -1,4 +1,4 @@
-import { HttpClientException } from '../errors/http-client-exception';
+import { describeError } from '../checks/describe-error';
 import { RequestAbortedException } from '../errors/transport-errors';
 import { HttpResponse } from '../http/response';
 import { channels, publish } from '../observability/events';
@@ -7,8 +7,7 @@ import type { Middleware } from './chain';
 import { sleep } from './sleep';
 
 function describeOutcome(outcome: unknown): string | number {
-  if (outcome instanceof HttpResponse) return outcome.statusCode;
-  return outcome instanceof HttpClientException ? outcome.code : 'ERR_UNKNOWN';
+  return outcome instanceof HttpResponse ? outcome.statusCode : describeError(outcome);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthenticationException, InMemoryTokenStorage, TokenData, type TokenStorage } from '../../src/index';
 import { type FetchContext, type TokenFetcher, TokenFetchPipeline } from '../../src/pipeline/index';
-import { captureLogger } from '../support/helpers';
+import { captureLogger, within } from '../support/helpers';
 import { guideSteps, type PipelineAuthServer, startPipelineAuth } from '../support/pipeline-servers';
 
 const quiet = { warn: () => undefined };
@@ -321,6 +321,30 @@ describe('invalidation and introspection', () => {
     await pipeline.invalidateStep('a');
     gate!();
     expect(await reading).toBeUndefined();
+  });
+
+  it('a storage whose get never answers: the run goes on without it within storageTimeoutMs', async () => {
+    const hanging: TokenStorage = {
+      get: () => new Promise(() => undefined),
+      set: () => new Promise(() => undefined),
+      delete: () => new Promise(() => undefined),
+      exists: () => new Promise(() => undefined),
+    };
+    const a = memoryStep('a');
+    const b = memoryStep('b', ['a']);
+    const pipeline = new TokenFetchPipeline({
+      steps: [a.fetcher, b.fetcher],
+      storage: hanging,
+      storageTimeoutMs: 50,
+      logger: quiet,
+    });
+    const started = performance.now();
+    expect((await within(2_000, pipeline.execute())).accessToken).toBe('b-1');
+    expect(performance.now() - started).toBeLessThan(1_000);
+    // The storage is left alone for a while: the next run costs no wait at all.
+    const again = performance.now();
+    expect((await within(2_000, pipeline.execute())).accessToken).toBe('b-1');
+    expect(performance.now() - again).toBeLessThan(40);
   });
 
   it('an invalidated step is re-fetched even when the storage could not delete it', async () => {

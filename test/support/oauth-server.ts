@@ -22,6 +22,12 @@ export interface OAuthServerOptions {
   readonly accessTokenLifetime?: number;
   /** Delay of every token answer, in ms. */
   readonly tokenDelayMs?: number;
+  /**
+   * Issue a new refresh token on every refresh (single-use refresh tokens). Without rotation the
+   * refresh answer carries no refresh token and the old one stays valid (RFC 6749 §6).
+   * @default true
+   */
+  readonly rotateRefreshTokens?: boolean;
 }
 
 export interface OAuthTestServer {
@@ -89,6 +95,7 @@ export async function startOAuthServer(options: OAuthServerOptions = {}): Promis
     model: model as never,
     accessTokenLifetime: options.accessTokenLifetime ?? 3600,
     refreshTokenLifetime: 24 * 3600,
+    alwaysIssueNewRefreshToken: options.rotateRefreshTokens ?? true,
     requireClientAuthentication: { password: true, refresh_token: true, client_credentials: true },
   });
 

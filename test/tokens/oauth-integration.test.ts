@@ -267,6 +267,41 @@ describe('password grant with single-use refresh tokens', () => {
     expect((oauth.counts.grants.password ?? 0) - (before.password ?? 0)).toBe(1);
   });
 
+  it('a refresh answer without a refresh token keeps the one we have (RFC 6749 §6)', async () => {
+    const fixed = await startOAuthServer({ rotateRefreshTokens: false });
+    try {
+      let now = Date.now();
+      const provider = new PasswordGrantTokenProvider({
+        tokenUrl: fixed.tokenUrl,
+        clientId: CLIENT.id,
+        clientSecret: CLIENT.secret,
+        username: USER.username,
+        password: USER.password,
+        serviceName: 'user-api',
+        maxRetries: 0,
+      });
+      const manager = new TokenManager(provider, undefined, { ...quiet, now: () => now });
+      const client = apiClient(manager, fixed);
+      await client.get('/me');
+      const first = fixed.issued[0]!.refreshToken;
+      for (let round = 0; round < 2; round++) {
+        now += 3600_000;
+        expect((await client.get('/me')).statusCode).toBe(200);
+      }
+      // Both refreshes used the original refresh token; no fallback to the password grant.
+      expect(
+        fixed.issued
+          .slice(1)
+          .every((token) => token.refreshToken === undefined || token.refreshToken === first),
+      ).toBe(true);
+      expect(fixed.counts.grants).toMatchObject({ password: 1, refresh_token: 2 });
+      expect(fixed.counts.errors).toEqual({});
+      await provider.close();
+    } finally {
+      await fixed.close();
+    }
+  });
+
   it('a wrong password is an AuthenticationException (invalid_grant) without the password', async () => {
     const provider = new PasswordGrantTokenProvider({
       tokenUrl: oauth.tokenUrl,
@@ -281,6 +316,44 @@ describe('password grant with single-use refresh tokens', () => {
     expect((error as AuthenticationException).error).toBe('invalid_grant');
     expect(JSON.stringify(error)).not.toContain('not-the-password-123');
     await provider.close();
+  });
+});
+
+describe('the token endpoint sender', () => {
+  it('refuses an httpClient that carries the API credentials, naming the option', () => {
+    const carrying = [
+      new HttpClientConfigBuilder().withBaseUrl(oauth.apiUrl).withBearerToken('api-token-123'),
+      new HttpClientConfigBuilder().withBaseUrl(oauth.apiUrl).withBasicAuth('user', 'pass'),
+      new HttpClientConfigBuilder().withHeader('Authorization', 'Bearer api-token-123'),
+      new HttpClientConfigBuilder().withHeader('X-API-Key', 'key-123'),
+    ];
+    for (const builder of carrying) {
+      const httpClient = new HttpClient(builder.build());
+      clients.push(httpClient);
+      expect(() => clientCredentials(oauth, { httpClient })).toThrow(TypeError);
+      expect(() => clientCredentials(oauth, { httpClient })).toThrow(/httpClient/);
+      expect(() => clientCredentials(oauth, { httpClient })).not.toThrow(/api-token-123|key-123|'pass'/);
+    }
+  });
+
+  it('a caller client without credentials is used, and never follows a redirect from the token endpoint', async () => {
+    const elsewhere = await startServer();
+    const redirecting = await startServer((_request, response) => {
+      response.writeHead(307, { location: `${elsewhere.url}/token` });
+      response.end();
+    });
+    const httpClient = new HttpClient(new HttpClientConfigBuilder().withHeader('X-Team', 'payments').build());
+    clients.push(httpClient);
+    const good = clientCredentials(oauth, { httpClient });
+    expect((await good.fetchToken()).accessToken.length).toBeGreaterThan(0);
+    const error = await clientCredentials(oauth, { httpClient, tokenUrl: `${redirecting.url}/token` })
+      .fetchToken()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthenticationException);
+    expect((error as Error).message).toMatch(/307/);
+    expect(elsewhere.requests).toHaveLength(0);
+    expect(JSON.stringify(error)).not.toContain(CLIENT.secret);
+    await Promise.all([elsewhere.close(), redirecting.close()]);
   });
 });
 

@@ -11,7 +11,7 @@ import { exponentialDelayMs } from '../../retry/backoff';
 import { parseRetryAfterMs } from '../../retry/retry-after';
 import { tokenEndpointError, tokenRedirect, tokenRequestFailure } from './token-errors';
 import type { TokenHttp } from './token-http';
-import { parseTokenBody } from './token-response';
+import { parseTokenBody, type TokenAnswer } from './token-response';
 
 /** One attempt of a token request, built anew for every attempt (fresh assertions and proofs). */
 export interface TokenRequest {
@@ -37,17 +37,6 @@ export interface ExchangeOptions {
   readonly url: string;
   /** Retries after a network error, a timeout, 408, 429 or 5xx. */
   readonly maxRetries: number;
-}
-
-/** A successful (2xx) answer of the token endpoint. */
-export interface TokenAnswer {
-  readonly response: HttpResponse;
-  /** The body as an object (JSON or form-encoded), if it is one. */
-  readonly body: Record<string, unknown> | undefined;
-  /** When the request was sent: the token's lifetime starts here. */
-  readonly sentAt: number;
-  /** The values sent with the successful attempt, to scrub from anything quoted back. */
-  readonly secrets: readonly string[];
 }
 
 const TRANSIENT_STATUSES = new Set([408, 429, 500, 502, 503, 504]);

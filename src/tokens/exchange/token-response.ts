@@ -1,7 +1,17 @@
 import type { HttpResponse } from '../../http/response';
 import { TokenData, type TokenResponseKeys } from '../token-data';
 import { notATokenResponse, tokenEndpointError } from './token-errors';
-import type { TokenAnswer } from './token-exchange';
+
+/** A successful (2xx) answer of the token endpoint. */
+export interface TokenAnswer {
+  readonly response: HttpResponse;
+  /** The body as an object (JSON or form-encoded), if it is one. */
+  readonly body: Record<string, unknown> | undefined;
+  /** When the request was sent: the token's lifetime starts here. */
+  readonly sentAt: number;
+  /** The values sent with the successful attempt, to scrub from anything quoted back. */
+  readonly secrets: readonly string[];
+}
 
 /** A token endpoint's body as an object: JSON, or form-encoded; `undefined` for anything else. */
 export function parseTokenBody(response: HttpResponse): Record<string, unknown> | undefined {

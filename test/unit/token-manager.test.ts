@@ -388,6 +388,41 @@ describe('storage outages never fail a request', () => {
     expect(calls).toHaveLength(3);
   });
 
+  it('inside the cross-process lock, a refresh token another process rotated into the storage is the one used', async () => {
+    let now = 0;
+    const { provider, calls } = countingProvider({
+      lifetimeMs: 60_000,
+      refreshTokens: true,
+      clock: () => now,
+    });
+    const memory = new InMemoryTokenStorage({ now: () => now });
+    // Another process renews while we wait for the lock: its token (close to expiry, so not
+    // adoptable) carries the refresh token that replaced ours (ours is single-use and now spent).
+    const rotatedElsewhere = () =>
+      new TokenData({
+        accessToken: 'token-elsewhere',
+        refreshToken: 'refresh-elsewhere',
+        issuedAt: new Date(now - 59_000),
+        expiresAt: new Date(now + 1_000),
+      });
+    let locks = 0;
+    const shared: TokenStorage = {
+      get: (key) => memory.get(key),
+      set: (key, token) => memory.set(key, token),
+      delete: (key) => memory.delete(key),
+      exists: (key) => memory.exists(key),
+      acquireLock: async (key) => {
+        if (++locks === 2) await memory.set(key, rotatedElsewhere());
+        return { release: async () => undefined };
+      },
+    };
+    const manager = new TokenManager(provider, shared, { ...quiet, now: () => now });
+    await manager.getToken();
+    now = 58_000;
+    await manager.getToken();
+    expect(calls).toEqual([{ kind: 'fetch' }, { kind: 'refresh', with: 'refresh-elsewhere' }]);
+  });
+
   it('a storage that hangs is bounded by storageTimeoutMs', async () => {
     const hanging: TokenStorage = {
       get: () => new Promise(() => undefined),
