@@ -12,13 +12,9 @@ export {
 } from './auth/static-auth-hooks';
 export { TokenAuthHook, type TokenAuthOptions } from './auth/token-auth-hook';
 export { type CreateClientOptions, createClient } from './client/create-client';
-export {
-  HttpClient,
-  type HttpStreamResponse,
-  type RequestInit,
-  type RequestOptions,
-} from './client/http-client';
+export { HttpClient } from './client/http-client';
 export type { RequestManyOptions, RequestManyResult } from './client/request-many';
+export type { HttpStreamResponse, RequestInit, RequestOptions } from './client/request-options';
 export { HttpClientConfig } from './config/http-client-config';
 export {
   type ApiKeyOptions,
@@ -112,7 +108,10 @@ export {
 } from './tokens/providers/client-credentials';
 export type { OAuth2ProviderOptions } from './tokens/providers/oauth2-options';
 export { type PasswordGrantOptions, PasswordGrantTokenProvider } from './tokens/providers/password-grant';
-export { InMemoryTokenStorage } from './tokens/storage/in-memory-token-storage';
+export {
+  InMemoryTokenStorage,
+  type InMemoryTokenStorageOptions,
+} from './tokens/storage/in-memory-token-storage';
 export {
   TokenData,
   type TokenDataInit,

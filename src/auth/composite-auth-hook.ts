@@ -1,3 +1,4 @@
+import { optionKeys, readOptions } from '../checks/options';
 import type { HttpRequest } from '../http/request';
 import type { HttpResponse } from '../http/response';
 import { type AuthRetryStrategy, NoAuthRetryStrategy } from '../retry/auth-retry-strategies';
@@ -14,6 +15,8 @@ export interface CompositeAuthOptions {
   readonly retryStrategy?: AuthRetryStrategy;
 }
 
+const KEYS = optionKeys<CompositeAuthOptions>()({ strategy: true, retryStrategy: true });
+
 /**
  * Several auth hooks as one.
  * @example
@@ -27,7 +30,12 @@ export class CompositeAuthHook implements AuthHook {
   readonly retryStrategy: AuthRetryStrategy;
   readonly headerNames: readonly string[];
 
-  constructor(hooks: readonly AuthHook[], options: CompositeAuthOptions = {}) {
+  constructor(hooks: readonly AuthHook[], given: CompositeAuthOptions = {}) {
+    const options = readOptions(
+      given,
+      'CompositeAuthHook',
+      new.target === CompositeAuthHook ? KEYS : undefined,
+    );
     if (!Array.isArray(hooks) || hooks.length === 0)
       throw new TypeError('CompositeAuthHook needs at least one hook');
     const strategy = options.strategy ?? 'first_match';

@@ -1,3 +1,4 @@
+import { optionKeys, readOptions } from '../checks/options';
 import { hasControlChars, hasForbiddenHeaderChars, isToken } from '../checks/syntax';
 import type { HttpRequest } from '../http/request';
 import type { HttpResponse } from '../http/response';
@@ -27,6 +28,7 @@ abstract class StaticHeaderAuthHook implements AuthHook {
   readonly #paths: PathMatcher;
 
   protected constructor(name: string, value: string, options: StaticAuthOptions) {
+    // `options` is the subclass's own-property copy (readOptions).
     this.#name = name;
     this.#value = value;
     this.#paths = new PathMatcher(options);
@@ -66,6 +68,20 @@ export interface StaticAuthOptions extends PathExclusionOptions {
   readonly retryStrategy?: AuthRetryStrategy;
 }
 
+const STATIC_KEYS = optionKeys<StaticAuthOptions>()({
+  excludedPaths: true,
+  excludedPathPatterns: true,
+  caseInsensitivePaths: true,
+  retryStrategy: true,
+});
+const API_KEY_KEYS = optionKeys<ApiKeyAuthOptions>()({
+  excludedPaths: true,
+  excludedPathPatterns: true,
+  caseInsensitivePaths: true,
+  retryStrategy: true,
+  headerName: true,
+});
+
 /**
  * `Authorization: Bearer <token>` with a fixed token. `withBearerToken(token)` installs it.
  * @example
@@ -75,7 +91,10 @@ export interface StaticAuthOptions extends PathExclusionOptions {
  */
 export class BearerTokenAuthHook extends StaticHeaderAuthHook {
   constructor(token: string, options: StaticAuthOptions = {}) {
-    super('authorization', `Bearer ${checkSecret(token, 'The bearer token')}`, options);
+    const exact = new.target === BearerTokenAuthHook;
+    const own = readOptions(options, 'BearerTokenAuthHook', exact ? STATIC_KEYS : undefined);
+    super('authorization', `Bearer ${checkSecret(token, 'The bearer token')}`, own);
+    if (exact) Object.freeze(this);
   }
 }
 
@@ -96,11 +115,14 @@ export interface ApiKeyAuthOptions extends StaticAuthOptions {
  */
 export class ApiKeyAuthHook extends StaticHeaderAuthHook {
   constructor(apiKey: string, options: ApiKeyAuthOptions = {}) {
+    const exact = new.target === ApiKeyAuthHook;
+    const own = readOptions(options, 'ApiKeyAuthHook', exact ? API_KEY_KEYS : undefined);
     super(
-      checkHeaderName(options.headerName ?? 'X-API-Key', 'headerName'),
+      checkHeaderName(own.headerName ?? 'X-API-Key', 'headerName'),
       checkSecret(apiKey, 'The API key'),
-      options,
+      own,
     );
+    if (exact) Object.freeze(this);
   }
 }
 
@@ -121,6 +143,12 @@ export class BasicAuthHook extends StaticHeaderAuthHook {
       throw new TypeError('The basic-auth credentials contain control characters');
     }
     const encoded = Buffer.from(`${username}:${password}`, 'utf8').toString('base64');
-    super('authorization', `Basic ${encoded}`, options);
+    const exact = new.target === BasicAuthHook;
+    super(
+      'authorization',
+      `Basic ${encoded}`,
+      readOptions(options, 'BasicAuthHook', exact ? STATIC_KEYS : undefined),
+    );
+    if (exact) Object.freeze(this);
   }
 }

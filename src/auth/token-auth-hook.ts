@@ -1,3 +1,4 @@
+import { optionKeys, readOptions } from '../checks/options';
 import { isToken, isTokenOrEmpty } from '../checks/syntax';
 import type { HttpRequest } from '../http/request';
 import type { HttpResponse } from '../http/response';
@@ -27,6 +28,14 @@ export interface TokenAuthOptions extends PathExclusionOptions {
 }
 
 const RECENT_TOKENS = 8;
+const KEYS = optionKeys<TokenAuthOptions>()({
+  excludedPaths: true,
+  excludedPathPatterns: true,
+  caseInsensitivePaths: true,
+  authRetryStrategy: true,
+  headerName: true,
+  headerPrefix: true,
+});
 
 /**
  * Managed tokens for requests: gets the token from a {@link TokenManager} (from memory on the
@@ -50,7 +59,8 @@ export class TokenAuthHook implements AuthHook {
   #lastToken: TokenData | undefined;
   #lastValue = '';
 
-  constructor(tokenManager: TokenManager, options: TokenAuthOptions = {}) {
+  constructor(tokenManager: TokenManager, given: TokenAuthOptions = {}) {
+    const options = readOptions(given, 'TokenAuthHook', new.target === TokenAuthHook ? KEYS : undefined);
     if (
       !tokenManager ||
       typeof tokenManager.getToken !== 'function' ||

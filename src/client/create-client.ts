@@ -1,4 +1,5 @@
 import type { AuthHook } from '../auth/auth-hook';
+import { optionKeys, readOptions } from '../checks/options';
 import { HttpClientConfigBuilder } from '../config/http-client-config-builder';
 import type { LoggingOptions } from '../hooks/logging';
 import { HttpClient } from './http-client';
@@ -19,6 +20,15 @@ export interface CreateClientOptions {
   readonly authHook?: AuthHook;
 }
 
+const KEYS = optionKeys<CreateClientOptions>()({
+  baseUrl: true,
+  timeoutMs: true,
+  maxRetries: true,
+  headers: true,
+  logging: true,
+  authHook: true,
+});
+
 /**
  * A client in one call: retries (3) and logging (console) are on by default.
  * @example
@@ -26,7 +36,8 @@ export interface CreateClientOptions {
  * const client = createClient({ baseUrl: 'https://api.example.com', timeoutMs: 20_000, maxRetries: 2 });
  * ```
  */
-export function createClient(options: CreateClientOptions = {}): HttpClient {
+export function createClient(given: CreateClientOptions = {}): HttpClient {
+  const options = readOptions(given, 'createClient', KEYS);
   const builder = new HttpClientConfigBuilder();
   if (options.baseUrl !== undefined) builder.withBaseUrl(options.baseUrl);
   if (options.timeoutMs !== undefined) builder.withTimeout(options.timeoutMs);

@@ -1,3 +1,4 @@
+import { optionKeys, readOptions } from '../checks/options';
 import type { HttpResponse } from '../http/response';
 
 /** Options of `requestMany`. */
@@ -23,13 +24,23 @@ export function runMany<T>(
   send: (item: T) => Promise<HttpResponse>,
   options: RequestManyOptions,
 ): Promise<RequestManyResult[]> {
-  const concurrency = options.concurrency ?? 5;
+  let own: RequestManyOptions;
+  try {
+    own = readOptions(
+      options,
+      'requestMany',
+      optionKeys<RequestManyOptions>()({ concurrency: true, failFast: true }),
+    );
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  const concurrency = own.concurrency ?? 5;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     return Promise.reject(
       new RangeError(`requestMany: concurrency must be a positive integer, got ${String(concurrency)}`),
     );
   }
-  const failFast = options.failFast === true;
+  const failFast = own.failFast === true;
   const results = new Array<RequestManyResult>(items.length);
   return new Promise((resolve, reject) => {
     let next = 0;

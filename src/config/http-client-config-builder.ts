@@ -1,6 +1,7 @@
 import type { AuthHook } from '../auth/auth-hook';
 import { ApiKeyAuthHook, BasicAuthHook, BearerTokenAuthHook } from '../auth/static-auth-hooks';
 import { TokenAuthHook, type TokenAuthOptions } from '../auth/token-auth-hook';
+import { optionKeys, ownRecord, readOptions } from '../checks/options';
 import { toErrorHook, toRequestHook, toResponseHook } from '../hooks/hook-adapters';
 import {
   LoggingErrorHook,
@@ -61,6 +62,15 @@ export interface RedirectOptions {
 }
 
 type Thunk<T> = () => T;
+
+const REDIRECT_KEYS = optionKeys<RedirectOptions>()({ follow: true, maxRedirects: true });
+const TLS_KEYS = optionKeys<TlsOptions>()({ ca: true, cert: true, key: true, rejectUnauthorized: true });
+const LOGGING_KEYS = optionKeys<LoggingOptions>()({
+  logger: true,
+  logHeaders: true,
+  logBody: true,
+  sensitiveKeys: true,
+});
 
 /** Runs a deferred construction, prefixing validation errors with the option's name. */
 function withOption<T>(option: string, create: Thunk<T>): T {
@@ -165,7 +175,8 @@ export class HttpClientConfigBuilder {
   withHeaders(headers: Readonly<Record<string, string>>): this {
     if (headers === null || typeof headers !== 'object')
       throw new TypeError('withHeaders: expected an object');
-    for (const name of Object.keys(headers)) this.#headers.push([name, headers[name]]);
+    const own = ownRecord(headers);
+    for (const name of Object.keys(own)) this.#headers.push([name, own[name]]);
     return this;
   }
 
@@ -192,7 +203,8 @@ export class HttpClientConfigBuilder {
    * @example builder.withApiKey('your-api-key', { headerName: 'X-API-Key' })
    */
   withApiKey(apiKey: string, options: ApiKeyOptions = {}): this {
-    return this.#setAuth('withApiKey', () => new ApiKeyAuthHook(apiKey, options));
+    const own = readOptions(options, 'withApiKey', optionKeys<ApiKeyOptions>()({ headerName: true }));
+    return this.#setAuth('withApiKey', () => new ApiKeyAuthHook(apiKey, own));
   }
 
   /**
@@ -316,7 +328,8 @@ export class HttpClientConfigBuilder {
    * @default off; with `withLogging()`: `{ logger: console, logHeaders: false, logBody: false }`
    * @example builder.withLogging({ logger: pino(), logHeaders: true, sensitiveKeys: ['x-signature'] })
    */
-  withLogging(options: LoggingOptions = {}): this {
+  withLogging(given: LoggingOptions = {}): this {
+    const options = readOptions(given, 'withLogging', LOGGING_KEYS);
     if (options.sensitiveKeys !== undefined) {
       if (typeof options.sensitiveKeys === 'string')
         throw new TypeError('withLogging: sensitiveKeys must be an iterable of strings');
@@ -335,7 +348,8 @@ export class HttpClientConfigBuilder {
    * @example builder.withRedirects({ follow: true, maxRedirects: 3 })
    */
   withRedirects(options: RedirectOptions): this {
-    this.#redirects = { ...this.#redirects, ...options };
+    const own = readOptions(options, 'withRedirects', REDIRECT_KEYS);
+    this.#redirects = { ...this.#redirects, ...own };
     return this;
   }
 
@@ -354,7 +368,8 @@ export class HttpClientConfigBuilder {
    * @example builder.withTls({ ca: fs.readFileSync('ca.pem'), cert, key })
    */
   withTls(options: TlsOptions): this {
-    this.#tls = { ...this.#tls, ...options };
+    const own = readOptions(options, 'withTls', TLS_KEYS);
+    this.#tls = { ...this.#tls, ...own };
     return this;
   }
 

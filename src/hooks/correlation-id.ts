@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { optionKeys, readOptions } from '../checks/options';
 import { isToken } from '../checks/syntax';
 import type { HttpRequest } from '../http/request';
 import type { RequestContext } from '../middleware/context';
@@ -23,7 +24,12 @@ export interface CorrelationIdOptions {
 export class CorrelationIdHook implements RequestHook {
   readonly headerName: string;
 
-  constructor(options: CorrelationIdOptions = {}) {
+  constructor(given: CorrelationIdOptions = {}) {
+    const options = readOptions(
+      given,
+      'CorrelationIdHook',
+      optionKeys<CorrelationIdOptions>()({ headerName: true }),
+    );
     const name = options.headerName ?? 'X-Correlation-ID';
     if (!isToken(name)) {
       throw new TypeError('CorrelationIdHook: headerName must be a valid header name');

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { optionKeys, readOptions } from '../checks/options';
 import { HttpClientException } from '../errors/http-client-exception';
 import type { HttpRequest } from '../http/request';
 import type { HttpResponse } from '../http/response';
@@ -33,6 +34,12 @@ export interface LoggingOptions {
 }
 
 const MAX_BODY_CHARS = 2048;
+const LOGGING_KEYS = optionKeys<LoggingOptions>()({
+  logger: true,
+  logHeaders: true,
+  logBody: true,
+  sensitiveKeys: true,
+});
 
 function truncate(text: string): string {
   return text.length > MAX_BODY_CHARS ? `${text.slice(0, MAX_BODY_CHARS)}… (${text.length} chars)` : text;
@@ -46,7 +53,8 @@ abstract class LoggingHookBase {
   readonly #extraKeys: readonly string[];
   readonly #redactors = new WeakMap<Redactor, Redactor>();
 
-  protected constructor(options: LoggingOptions) {
+  protected constructor(given: LoggingOptions) {
+    const options = readOptions(given, 'withLogging', LOGGING_KEYS);
     const logger = options.logger ?? console;
     if (
       !logger ||

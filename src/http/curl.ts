@@ -1,3 +1,4 @@
+import { optionKeys, readOptions } from '../checks/options';
 import { describeRequestBody } from '../observability/describe-body';
 import type { HttpRequest } from './request';
 
@@ -26,7 +27,8 @@ function quote(value: string): string {
  * ```
  */
 export function toCurl(request: HttpRequest, options: ToCurlOptions = {}): string {
-  const redact = options.redact !== false;
+  const redact =
+    readOptions(options, 'toCurl', optionKeys<ToCurlOptions>()({ redact: true })).redact !== false;
   const { redactor } = request;
   const parts = ['curl', '-X', request.method, quote(redact ? redactor.url(request.url) : request.url)];
   for (const name of Object.keys(request.headers)) {

@@ -1,3 +1,5 @@
+import { optionKeys, readOptions } from '../checks/options';
+import { RequestBuildException } from '../errors/transport-errors';
 import { defaultRedactor, type Redactor } from '../observability/redact';
 import { INSPECT } from '../observability/redact-constants';
 import type { FormFields, RequestBody } from './body';
@@ -31,6 +33,19 @@ export interface HttpRequestInit {
   /** `false`: a 3xx comes back as is instead of being followed. */
   readonly followRedirects?: boolean;
 }
+
+const INIT_KEYS = optionKeys<HttpRequestInit>()({
+  method: true,
+  url: true,
+  headers: true,
+  body: true,
+  params: true,
+  json: true,
+  data: true,
+  timeoutMs: true,
+  signal: true,
+  followRedirects: true,
+});
 
 const TRUSTED: unique symbol = Symbol('trusted');
 const COPY: unique symbol = Symbol('copy');
@@ -119,6 +134,7 @@ export class HttpRequest {
       this.timeoutMs = source.timeoutMs;
       this.signal = source.signal;
       this.followRedirects = source.followRedirects;
+      Object.freeze(this);
       return;
     }
     if (trusted === TRUSTED) {
@@ -129,6 +145,7 @@ export class HttpRequest {
       this.credentialsAllowed = fields.credentialsAllowed;
       this.#base = fields.base;
     } else {
+      init = readOptions(init, 'HttpRequest', INIT_KEYS, (message) => new RequestBuildException(message));
       this.target = typeof init.url === 'string' ? buildRequestUrl(undefined, init.url) : init.url;
       const headers: Record<string, string> = {};
       for (const name of Object.keys(init.headers ?? {})) {
@@ -149,6 +166,7 @@ export class HttpRequest {
     this.timeoutMs = init.timeoutMs;
     this.signal = init.signal;
     this.followRedirects = init.followRedirects;
+    if (new.target === HttpRequest) Object.freeze(this);
   }
 
   /** @internal Builds a request from parts the client already validated. */

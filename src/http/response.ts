@@ -72,6 +72,7 @@ export class HttpResponse {
     this.url = init.url;
     this.request = init.request;
     this.stream = init.stream;
+    if (new.target === HttpResponse) Object.freeze(this);
   }
 
   /** The body decoded with the charset of `content-type` (UTF-8 by default). */

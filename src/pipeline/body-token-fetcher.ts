@@ -1,8 +1,13 @@
+import { optionKeys, readOptions } from '../checks/options';
 import { isTokenOrEmpty } from '../checks/syntax';
 import type { HttpResponse } from '../http/response';
 import { parseTokenBody as parseBody, tokenFromBody } from '../tokens/exchange/token-response';
 import type { TokenData } from '../tokens/token-data';
-import type { HttpTokenFetcherOptions, TokenResponseInfo } from './fetcher-types';
+import {
+  HTTP_FETCHER_OPTION_KEYS,
+  type HttpTokenFetcherOptions,
+  type TokenResponseInfo,
+} from './fetcher-types';
 import { HttpTokenFetcher } from './token-fetcher';
 
 /** Options of {@link BodyTokenFetcher}. */
@@ -33,6 +38,15 @@ export interface BodyTokenFetcherOptions extends HttpTokenFetcherOptions {
    */
   readonly defaultTokenType?: string;
 }
+
+const KEYS = optionKeys<BodyTokenFetcherOptions>()({
+  ...HTTP_FETCHER_OPTION_KEYS,
+  tokenField: true,
+  tokenTypeField: true,
+  expiresInField: true,
+  refreshTokenField: true,
+  defaultTokenType: true,
+});
 
 function field(value: string | undefined, fallback: string, option: string, kind: string): string {
   const name = value ?? fallback;
@@ -68,7 +82,12 @@ export class BodyTokenFetcher extends HttpTokenFetcher {
   /** The token type used when the body has none. */
   readonly defaultTokenType: string;
 
-  constructor(options: BodyTokenFetcherOptions) {
+  constructor(given: BodyTokenFetcherOptions) {
+    const options = readOptions(
+      given,
+      'BodyTokenFetcher',
+      new.target === BodyTokenFetcher ? KEYS : undefined,
+    );
     super(options);
     const kind = `${new.target.name} (${this.name})`;
     this.tokenField = field(options.tokenField, 'access_token', 'tokenField', kind);

@@ -106,3 +106,20 @@ export interface TokenResponseInfo {
   /** The values sent with the request, to scrub from anything the server echoes. */
   readonly secrets: readonly string[];
 }
+
+/** The keys of {@link HttpTokenFetcherOptions}, shared by the fetchers' own-property reading. */
+export const HTTP_FETCHER_OPTION_KEYS = {
+  timeoutMs: true,
+  maxRetries: true,
+  httpClient: true,
+  dispatcher: true,
+  name: true,
+  baseUrl: true,
+  endpoint: true,
+  method: true,
+  requestHeaders: true,
+  requestData: true,
+  contentType: true,
+  ttlMs: true,
+  dependsOn: true,
+} as const;

@@ -1,8 +1,13 @@
+import { optionKeys, readOptions } from '../checks/options';
 import { hasControlChars, isToken, isTokenOrEmpty } from '../checks/syntax';
 import { AuthenticationException } from '../errors/authentication-exception';
 import type { HttpResponse } from '../http/response';
 import { TokenData } from '../tokens/token-data';
-import type { HttpTokenFetcherOptions, TokenResponseInfo } from './fetcher-types';
+import {
+  HTTP_FETCHER_OPTION_KEYS,
+  type HttpTokenFetcherOptions,
+  type TokenResponseInfo,
+} from './fetcher-types';
 import { HttpTokenFetcher } from './token-fetcher';
 
 /** Options of {@link HeaderTokenFetcher}. */
@@ -19,6 +24,12 @@ export interface HeaderTokenFetcherOptions extends HttpTokenFetcherOptions {
    */
   readonly tokenType?: string;
 }
+
+const KEYS = optionKeys<HeaderTokenFetcherOptions>()({
+  ...HTTP_FETCHER_OPTION_KEYS,
+  tokenHeader: true,
+  tokenType: true,
+});
 
 /**
  * A pipeline step whose token comes in a response header (a login endpoint answering
@@ -42,7 +53,12 @@ export class HeaderTokenFetcher extends HttpTokenFetcher {
   /** The token's type. */
   readonly tokenType: string;
 
-  constructor(options: HeaderTokenFetcherOptions) {
+  constructor(given: HeaderTokenFetcherOptions) {
+    const options = readOptions(
+      given,
+      'HeaderTokenFetcher',
+      new.target === HeaderTokenFetcher ? KEYS : undefined,
+    );
     super(options);
     const kind = `${new.target.name} (${this.name})`;
     const header = options.tokenHeader ?? 'Authorization';

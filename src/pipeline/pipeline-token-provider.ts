@@ -1,3 +1,4 @@
+import { optionKeys, readOptions } from '../checks/options';
 import { INSPECT } from '../observability/redact-constants';
 import type { TokenData } from '../tokens/token-data';
 import type { RefreshContext, TokenProvider } from '../tokens/token-provider';
@@ -48,9 +49,11 @@ export class PipelineTokenProvider implements TokenProvider {
   constructor(pipeline: TokenFetchPipeline, options: PipelineTokenProviderOptions) {
     if (!(pipeline instanceof TokenFetchPipeline))
       throw new TypeError('PipelineTokenProvider: pipeline must be a TokenFetchPipeline');
-    if (options === null || typeof options !== 'object')
-      throw new TypeError('PipelineTokenProvider: expected options with a serviceName');
-    const { serviceName, refreshFromStep } = options;
+    const { serviceName, refreshFromStep } = readOptions(
+      options,
+      'PipelineTokenProvider',
+      optionKeys<PipelineTokenProviderOptions>()({ serviceName: true, refreshFromStep: true }),
+    );
     if (typeof serviceName !== 'string' || serviceName === '')
       throw new TypeError('PipelineTokenProvider: serviceName must be a non-empty string');
     if (refreshFromStep !== undefined && pipeline.getStep(refreshFromStep) === undefined) {

@@ -1,5 +1,6 @@
 import { describeError } from '../checks/describe-error';
 import { nonNegativeMs, positiveMs } from '../checks/numbers';
+import { optionKeys, readOptions } from '../checks/options';
 import { AuthenticationException } from '../errors/authentication-exception';
 import { INSPECT } from '../observability/redact-constants';
 import { GuardedStorage, STORAGE_FAILED, type StorageLogger } from '../tokens/guarded-storage';
@@ -60,6 +61,17 @@ export interface PipelineExecuteOptions {
   readonly forceRefresh?: boolean;
 }
 
+const KEYS = optionKeys<TokenFetchPipelineOptions>()({
+  steps: true,
+  storage: true,
+  cacheKeyPrefix: true,
+  validateDependencies: true,
+  storageTimeoutMs: true,
+  storageRetryMs: true,
+  logger: true,
+});
+const EXECUTE_KEYS = optionKeys<PipelineExecuteOptions>()({ forceRefresh: true });
+
 function checkStep(step: TokenFetcher, index: number): void {
   const where = `TokenFetchPipeline: steps[${index}]`;
   if (step === null || typeof step !== 'object') throw new TypeError(`${where} must be a TokenFetcher`);
@@ -107,9 +119,8 @@ export class TokenFetchPipeline {
   /** The last token of each step fetched here: served while the storage is unreachable. */
   readonly #fetched = new Map<string, TokenData>();
 
-  constructor(options: TokenFetchPipelineOptions) {
-    if (options === null || typeof options !== 'object')
-      throw new TypeError('TokenFetchPipeline: expected options');
+  constructor(given: TokenFetchPipelineOptions) {
+    const options = readOptions(given, 'TokenFetchPipeline', KEYS);
     const { steps, storage = new InMemoryTokenStorage(), cacheKeyPrefix = '' } = options;
     if (!Array.isArray(steps) || steps.length === 0)
       throw new TypeError('TokenFetchPipeline: steps must be a non-empty array of TokenFetchers');
@@ -176,10 +187,11 @@ export class TokenFetchPipeline {
    * @throws {AuthenticationException} naming the failing step in `serviceName`
    * @example const token = await pipeline.execute({ forceRefresh: true });
    */
-  async execute(options: PipelineExecuteOptions = {}): Promise<TokenData> {
+  async execute(options?: PipelineExecuteOptions): Promise<TokenData> {
     const { problem } = this.#ordering;
     if (problem) throw new AuthenticationException(problem.message, { serviceName: problem.step });
-    const forceRefresh = options?.forceRefresh === true;
+    const forceRefresh =
+      readOptions(options, 'TokenFetchPipeline.execute', EXECUTE_KEYS).forceRefresh === true;
     const tokens = new Map<string, TokenData>();
     const metadata: Record<string, unknown> = {};
     const fetched = new Set<string>();

@@ -1,4 +1,5 @@
 import { describeError } from '../checks/describe-error';
+import { readOptions } from '../checks/options';
 import { hasControlChars } from '../checks/syntax';
 import { AuthenticationException } from '../errors/authentication-exception';
 import type { HttpResponse } from '../http/response';
@@ -59,9 +60,13 @@ export abstract class HttpTokenFetcher implements TokenFetcher {
   readonly #requestData: RequestDataOption;
   readonly #sender: TokenSender;
 
-  constructor(options: HttpTokenFetcherOptions) {
+  /**
+   * @param options read as own properties; unknown keys are refused by the concrete fetchers
+   * (your subclass may add options of its own)
+   */
+  constructor(given: HttpTokenFetcherOptions) {
     const kind = new.target.name;
-    if (!isPlainObject(options)) throw new TypeError(`${kind}: expected options`);
+    const options = readOptions(given, kind, undefined);
     const { name } = options;
     if (typeof name !== 'string' || name.trim() === '' || hasControlChars(name))
       throw new TypeError(`${kind}: name must be a non-empty string without control characters`);

@@ -1,4 +1,5 @@
 import { atLeastOne, nonNegativeInteger, nonNegativeMs, statusCodes } from '../checks/numbers';
+import { optionKeys, readOptions } from '../checks/options';
 import type { HttpResponse } from '../http/response';
 import { exponentialDelayMs } from './backoff';
 
@@ -47,10 +48,34 @@ abstract class StatusAuthRetryStrategy implements AuthRetryStrategy {
   abstract getDelayMs(attempt: number): number;
 }
 
+const CODES_KEYS = optionKeys<AuthErrorCodesOption>()({ authErrorCodes: true });
+const SIMPLE_KEYS = optionKeys<SimpleAuthRetryOptions>()({
+  authErrorCodes: true,
+  maxRetries: true,
+  delayMs: true,
+});
+const EXPONENTIAL_KEYS = optionKeys<ExponentialAuthRetryOptions>()({
+  authErrorCodes: true,
+  maxRetries: true,
+  baseDelayMs: true,
+  maxDelayMs: true,
+  multiplier: true,
+  jitter: true,
+});
+const CONDITIONAL_KEYS = optionKeys<ConditionalAuthRetryOptions>()({
+  authErrorCodes: true,
+  maxRetries: true,
+  delayMs: true,
+  shouldRetry: true,
+  isAuthError: true,
+});
+
 /** Never replays: an auth error is returned as is. The default of static credentials. */
 export class NoAuthRetryStrategy extends StatusAuthRetryStrategy {
-  constructor(options: AuthErrorCodesOption = {}) {
-    super(0, options);
+  constructor(given: AuthErrorCodesOption = {}) {
+    const exact = new.target === NoAuthRetryStrategy;
+    super(0, readOptions(given, 'NoAuthRetryStrategy', exact ? CODES_KEYS : undefined));
+    if (exact) Object.freeze(this);
   }
 
   getDelayMs(): number {
@@ -75,9 +100,12 @@ export interface SimpleAuthRetryOptions extends AuthErrorCodesOption {
 export class SimpleAuthRetryStrategy extends StatusAuthRetryStrategy {
   readonly delayMs: number;
 
-  constructor(options: SimpleAuthRetryOptions = {}) {
+  constructor(given: SimpleAuthRetryOptions = {}) {
+    const exact = new.target === SimpleAuthRetryStrategy;
+    const options = readOptions(given, 'SimpleAuthRetryStrategy', exact ? SIMPLE_KEYS : undefined);
     super(options.maxRetries ?? 1, options);
     this.delayMs = nonNegativeMs(options.delayMs ?? 0, 'delayMs');
+    if (exact) Object.freeze(this);
   }
 
   getDelayMs(): number {
@@ -111,12 +139,15 @@ export class ExponentialAuthRetryStrategy extends StatusAuthRetryStrategy {
   readonly multiplier: number;
   readonly jitter: boolean;
 
-  constructor(options: ExponentialAuthRetryOptions = {}) {
+  constructor(given: ExponentialAuthRetryOptions = {}) {
+    const exact = new.target === ExponentialAuthRetryStrategy;
+    const options = readOptions(given, 'ExponentialAuthRetryStrategy', exact ? EXPONENTIAL_KEYS : undefined);
     super(options.maxRetries ?? 2, options);
     this.baseDelayMs = nonNegativeMs(options.baseDelayMs ?? 500, 'baseDelayMs');
     this.maxDelayMs = nonNegativeMs(options.maxDelayMs ?? 5000, 'maxDelayMs');
     this.multiplier = atLeastOne(options.multiplier ?? 2, 'multiplier');
     this.jitter = options.jitter ?? true;
+    if (exact) Object.freeze(this);
   }
 
   getDelayMs(attempt: number): number {
@@ -153,7 +184,9 @@ export class ConditionalAuthRetryStrategy extends StatusAuthRetryStrategy {
   readonly #shouldRetry: ((response: HttpResponse) => boolean) | undefined;
   readonly #isAuthError: ((response: HttpResponse) => boolean) | undefined;
 
-  constructor(options: ConditionalAuthRetryOptions = {}) {
+  constructor(given: ConditionalAuthRetryOptions = {}) {
+    const exact = new.target === ConditionalAuthRetryStrategy;
+    const options = readOptions(given, 'ConditionalAuthRetryStrategy', exact ? CONDITIONAL_KEYS : undefined);
     super(options.maxRetries ?? 1, options);
     this.delayMs = nonNegativeMs(options.delayMs ?? 0, 'delayMs');
     if (options.shouldRetry !== undefined && typeof options.shouldRetry !== 'function') {
@@ -164,6 +197,7 @@ export class ConditionalAuthRetryStrategy extends StatusAuthRetryStrategy {
     }
     this.#shouldRetry = options.shouldRetry;
     this.#isAuthError = options.isAuthError;
+    if (exact) Object.freeze(this);
   }
 
   override isAuthError(response: HttpResponse): boolean {

@@ -1,4 +1,5 @@
 import { nonNegativeMs, positiveInteger } from '../checks/numbers';
+import { optionKeys, readOptions } from '../checks/options';
 import { CircuitOpenException, RequestAbortedException } from '../errors/transport-errors';
 import { HttpResponse } from '../http/response';
 import type { RequestContext } from '../middleware/context';
@@ -24,6 +25,18 @@ export interface CircuitBreakerOptions extends RetryClassificationOptions {
   /** The clock, for tests. @default Date.now */
   readonly now?: () => number;
 }
+
+const KEYS = optionKeys<CircuitBreakerOptions>()({
+  retryableStatusCodes: true,
+  retryMethods: true,
+  maxRetries: true,
+  baseDelayMs: true,
+  maxDelayMs: true,
+  failureThreshold: true,
+  recoveryTimeoutMs: true,
+  halfOpenMaxCalls: true,
+  now: true,
+});
 
 /**
  * Retries like `ExponentialBackoffRetryStrategy`, and stops calling a failing service: a call
@@ -54,7 +67,9 @@ export class CircuitBreakerRetryStrategy extends ClassifyingRetryStrategy {
   /** Calls let through as probes while half-open. */
   readonly #probeCalls = new WeakSet<RequestContext>();
 
-  constructor(options: CircuitBreakerOptions = {}) {
+  constructor(given: CircuitBreakerOptions = {}) {
+    const exact = new.target === CircuitBreakerRetryStrategy;
+    const options = readOptions(given, 'CircuitBreakerRetryStrategy', exact ? KEYS : undefined);
     super(options.maxRetries ?? 3, options);
     this.baseDelayMs = nonNegativeMs(options.baseDelayMs ?? 1000, 'baseDelayMs');
     this.maxDelayMs = nonNegativeMs(options.maxDelayMs ?? 60_000, 'maxDelayMs');
@@ -62,6 +77,7 @@ export class CircuitBreakerRetryStrategy extends ClassifyingRetryStrategy {
     this.recoveryTimeoutMs = nonNegativeMs(options.recoveryTimeoutMs ?? 30_000, 'recoveryTimeoutMs');
     this.halfOpenMaxCalls = positiveInteger(options.halfOpenMaxCalls ?? 3, 'halfOpenMaxCalls');
     this.#now = options.now ?? Date.now;
+    if (exact) Object.freeze(this);
   }
 
   /** The circuit's state now (an open circuit past its recovery time reads as half-open). */

@@ -1,4 +1,5 @@
 import { atLeastOne, nonNegativeInteger, nonNegativeMs, statusCodes } from '../checks/numbers';
+import { optionKeys, readOptions } from '../checks/options';
 import { ConnectionException, TimeoutException } from '../errors/transport-errors';
 import { HttpResponse } from '../http/response';
 import type { RequestContext } from '../middleware/context';
@@ -71,6 +72,10 @@ export abstract class ClassifyingRetryStrategy implements RetryStrategy {
 export class NoRetryStrategy implements RetryStrategy {
   readonly maxRetries = 0;
 
+  constructor() {
+    if (new.target === NoRetryStrategy) Object.freeze(this);
+  }
+
   shouldRetry(): boolean {
     return false;
   }
@@ -97,9 +102,15 @@ export interface SimpleRetryOptions extends RetryClassificationOptions {
 export class SimpleRetryStrategy extends ClassifyingRetryStrategy {
   readonly delayMs: number;
 
-  constructor(options: SimpleRetryOptions = {}) {
+  constructor(given: SimpleRetryOptions = {}) {
+    const options = readOptions(
+      given,
+      'SimpleRetryStrategy',
+      new.target === SimpleRetryStrategy ? SIMPLE_KEYS : undefined,
+    );
     super(options.maxRetries ?? 3, options);
     this.delayMs = nonNegativeMs(options.delayMs ?? 1000, 'delayMs');
+    if (new.target === SimpleRetryStrategy) Object.freeze(this);
   }
 
   getDelayMs(): number {
@@ -122,6 +133,18 @@ export interface ExponentialBackoffRetryOptions extends RetryClassificationOptio
   readonly respectRetryAfter?: boolean;
 }
 
+const CLASSIFICATION = { retryableStatusCodes: true, retryMethods: true } as const;
+const SIMPLE_KEYS = optionKeys<SimpleRetryOptions>()({ ...CLASSIFICATION, maxRetries: true, delayMs: true });
+const EXPONENTIAL_KEYS = optionKeys<ExponentialBackoffRetryOptions>()({
+  ...CLASSIFICATION,
+  maxRetries: true,
+  baseDelayMs: true,
+  maxDelayMs: true,
+  multiplier: true,
+  jitter: true,
+  respectRetryAfter: true,
+});
+
 /**
  * Exponential backoff with full jitter, honouring `Retry-After`. What `withRetry()` installs.
  * @example
@@ -136,13 +159,20 @@ export class ExponentialBackoffRetryStrategy extends ClassifyingRetryStrategy {
   readonly jitter: boolean;
   readonly respectRetryAfter: boolean;
 
-  constructor(options: ExponentialBackoffRetryOptions = {}) {
+  constructor(given: ExponentialBackoffRetryOptions = {}) {
+    const exact = new.target === ExponentialBackoffRetryStrategy;
+    const options = readOptions(
+      given,
+      'ExponentialBackoffRetryStrategy',
+      exact ? EXPONENTIAL_KEYS : undefined,
+    );
     super(options.maxRetries ?? 3, options);
     this.baseDelayMs = nonNegativeMs(options.baseDelayMs ?? 1000, 'baseDelayMs');
     this.maxDelayMs = nonNegativeMs(options.maxDelayMs ?? 60_000, 'maxDelayMs');
     this.multiplier = atLeastOne(options.multiplier ?? 2, 'multiplier');
     this.jitter = options.jitter ?? true;
     this.respectRetryAfter = options.respectRetryAfter ?? true;
+    if (exact) Object.freeze(this);
   }
 
   getDelayMs(context: RequestContext, outcome: RetryOutcome): number {

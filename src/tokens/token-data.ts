@@ -1,3 +1,4 @@
+import { optionKeys, readOptions } from '../checks/options';
 import { hasControlChars, isToken, isTokenOrEmpty } from '../checks/syntax';
 import { AuthenticationException } from '../errors/authentication-exception';
 import { INSPECT } from '../observability/redact-constants';
@@ -55,12 +56,30 @@ export interface TokenResponseKeys {
   readonly serviceName?: string;
 }
 
-function checkDate(value: unknown, field: string): Date | undefined {
+function checkDate(value: unknown, field: string): number | undefined {
   if (value === undefined) return undefined;
   if (!(value instanceof Date) || Number.isNaN(value.getTime()))
     throw new TypeError(`TokenData: ${field} must be a valid Date`);
-  return new Date(value.getTime());
+  return value.getTime();
 }
+
+const INIT_KEYS = optionKeys<TokenDataInit>()({
+  accessToken: true,
+  tokenType: true,
+  expiresAt: true,
+  refreshToken: true,
+  scope: true,
+  extra: true,
+  issuedAt: true,
+});
+const RESPONSE_KEYS = optionKeys<TokenResponseKeys>()({
+  accessTokenKey: true,
+  expiresInKey: true,
+  refreshTokenKey: true,
+  tokenTypeKey: true,
+  now: true,
+  serviceName: true,
+});
 
 /**
  * An access token with its type, expiry and refresh token. Immutable; printing it
@@ -77,15 +96,15 @@ function checkDate(value: unknown, field: string): Date | undefined {
 export class TokenData {
   readonly accessToken: string;
   readonly tokenType: string;
-  readonly expiresAt: Date | undefined;
   readonly refreshToken: string | undefined;
   readonly scope: string | undefined;
   readonly extra: Readonly<Record<string, unknown>>;
-  readonly issuedAt: Date;
+  readonly #expiresAt: number | undefined;
+  readonly #issuedAt: number;
   #header: string | undefined;
 
-  constructor(init: TokenDataInit) {
-    if (init === null || typeof init !== 'object') throw new TypeError('TokenData: expected an object');
+  constructor(given: TokenDataInit) {
+    const init = readOptions(given, 'TokenData', new.target === TokenData ? INIT_KEYS : undefined);
     const { accessToken, refreshToken } = init;
     if (typeof accessToken !== 'string' || accessToken === '')
       throw new TypeError('TokenData: accessToken must be a non-empty string');
@@ -104,13 +123,22 @@ export class TokenData {
       throw new TypeError('TokenData: scope must be a string');
     this.accessToken = accessToken;
     this.tokenType = tokenType;
-    this.expiresAt = checkDate(init.expiresAt, 'expiresAt');
+    this.#expiresAt = checkDate(init.expiresAt, 'expiresAt');
     this.refreshToken = refreshToken;
     this.scope = init.scope;
     this.extra = Object.freeze({ ...(init.extra ?? {}) });
-    this.issuedAt = checkDate(init.issuedAt, 'issuedAt') ?? new Date();
-    Object.freeze(this.expiresAt);
-    Object.freeze(this.issuedAt);
+    this.#issuedAt = checkDate(init.issuedAt, 'issuedAt') ?? Date.now();
+    if (new.target === TokenData) Object.freeze(this);
+  }
+
+  /** When the token stops being valid (a fresh `Date` each time: the token cannot be changed through it). */
+  get expiresAt(): Date | undefined {
+    return this.#expiresAt === undefined ? undefined : new Date(this.#expiresAt);
+  }
+
+  /** When the token was obtained (a fresh `Date` each time). */
+  get issuedAt(): Date {
+    return new Date(this.#issuedAt);
   }
 
   /** `"<tokenType> <accessToken>"`, or the bare token when `tokenType` is empty. */
@@ -122,9 +150,7 @@ export class TokenData {
 
   /** Lifetime from `issuedAt` to `expiresAt`, in ms (`undefined` without expiry). */
   get lifetimeMs(): number | undefined {
-    return this.expiresAt === undefined
-      ? undefined
-      : Math.max(0, this.expiresAt.getTime() - this.issuedAt.getTime());
+    return this.#expiresAt === undefined ? undefined : Math.max(0, this.#expiresAt - this.#issuedAt);
   }
 
   /**
@@ -132,8 +158,8 @@ export class TokenData {
    * never expires by itself. `TokenManager` uses a proportional leeway instead (see its docs).
    */
   isExpired(leewayMs = 30_000, now: number = Date.now()): boolean {
-    if (this.expiresAt === undefined) return false;
-    return now >= this.expiresAt.getTime() - leewayMs;
+    if (this.#expiresAt === undefined) return false;
+    return now >= this.#expiresAt - leewayMs;
   }
 
   /** A copy with some fields replaced. */
@@ -156,7 +182,8 @@ export class TokenData {
    * @throws {AuthenticationException} for a missing or empty access token, a non-numeric,
    * zero or negative `expires_in`, or values with control characters.
    */
-  static fromResponse(body: unknown, keys: TokenResponseKeys = {}): TokenData {
+  static fromResponse(body: unknown, given: TokenResponseKeys = {}): TokenData {
+    const keys = readOptions(given, 'TokenData.fromResponse', RESPONSE_KEYS);
     const {
       accessTokenKey = 'access_token',
       expiresInKey = 'expires_in',
@@ -234,8 +261,8 @@ export class TokenData {
       v: 1,
       accessToken: this.accessToken,
       tokenType: this.tokenType,
-      ...(this.expiresAt ? { expiresAt: this.expiresAt.getTime() } : {}),
-      issuedAt: this.issuedAt.getTime(),
+      ...(this.#expiresAt !== undefined ? { expiresAt: this.#expiresAt } : {}),
+      issuedAt: this.#issuedAt,
       ...(this.refreshToken ? { refreshToken: this.refreshToken } : {}),
       ...(this.scope !== undefined ? { scope: this.scope } : {}),
       ...(Object.keys(this.extra).length > 0 ? { extra: { ...this.extra } } : {}),

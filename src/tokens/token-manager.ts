@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describeError } from '../checks/describe-error';
 import { nonNegativeMs, positiveMs } from '../checks/numbers';
+import { optionKeys, readOptions } from '../checks/options';
 import { AuthenticationException } from '../errors/authentication-exception';
 import { RequestAbortedException } from '../errors/transport-errors';
 import { channels, publish } from '../observability/events';
@@ -29,6 +30,18 @@ const NO_SCHEDULE: TokenSchedule = Object.freeze({
   usableUntil: Number.NEGATIVE_INFINITY,
   refreshFrom: Number.NEGATIVE_INFINITY,
 });
+
+const KEYS = optionKeys<TokenManagerOptions>()({
+  refreshLeewayMs: true,
+  fetchTimeoutMs: true,
+  storageTimeoutMs: true,
+  storageRetryMs: true,
+  lockTtlMs: true,
+  minForcedRefreshIntervalMs: true,
+  logger: true,
+  now: true,
+});
+const GET_KEYS = optionKeys<GetTokenOptions>()({ signal: true });
 
 function fingerprint(token: TokenData): string {
   return createHash('sha256').update(token.accessToken).digest('hex').slice(0, 12);
@@ -89,8 +102,9 @@ export class TokenManager {
   constructor(
     provider: TokenProvider,
     storage: TokenStorage = new InMemoryTokenStorage(),
-    options: TokenManagerOptions = {},
+    given: TokenManagerOptions = {},
   ) {
+    const options = readOptions(given, 'TokenManager', new.target === TokenManager ? KEYS : undefined);
     checkParts(provider, storage);
     this.provider = provider;
     this.storage = storage;
@@ -154,11 +168,12 @@ export class TokenManager {
    * A usable token: from memory, else from the storage, else from the provider (one call for
    * all concurrent callers). Provider failures reject with `AuthenticationException`.
    */
-  async getToken(options: GetTokenOptions = {}): Promise<TokenData> {
+  async getToken(options?: GetTokenOptions): Promise<TokenData> {
     const token = this.peek();
     if (token) return token;
+    const { signal } = readOptions(options, 'TokenManager.getToken', GET_KEYS);
     const reason: RenewalReason = this.#invalidated ? 'invalidated' : this.#previous ? 'expired' : 'initial';
-    return this.#wait(this.#acquire(reason), options.signal);
+    return this.#wait(this.#acquire(reason), signal);
   }
 
   /** Forgets the current token (memory and storage); the next `getToken()` obtains a new one. */
@@ -195,13 +210,14 @@ export class TokenManager {
   }
 
   /** Obtains a new token now (with the refresh token when there is one), whatever the cache holds. */
-  async forceRefresh(options: GetTokenOptions = {}): Promise<TokenData> {
+  async forceRefresh(options?: GetTokenOptions): Promise<TokenData> {
+    const { signal } = readOptions(options, 'TokenManager.forceRefresh', GET_KEYS);
     if (this.#flight.running('token') === undefined) {
       if (this.#current) this.#previous = this.#current;
       this.#current = undefined;
       this.#schedule = NO_SCHEDULE;
     }
-    return this.#wait(this.#acquire('forced'), options.signal);
+    return this.#wait(this.#acquire('forced'), signal);
   }
 
   /** Records that the server accepted `token` (so a later rejection of it is a real revocation). */

@@ -1,5 +1,5 @@
 import { describeError } from '../../checks/describe-error';
-import type { RequestInit } from '../../client/http-client';
+import type { RequestInit } from '../../client/request-options';
 import { AuthenticationException } from '../../errors/authentication-exception';
 import { ConnectionException, TimeoutException } from '../../errors/transport-errors';
 import type { FormFields } from '../../http/body';

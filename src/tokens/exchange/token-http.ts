@@ -1,5 +1,6 @@
 import { nonNegativeInteger, positiveMs } from '../../checks/numbers';
-import { HttpClient, type RequestInit } from '../../client/http-client';
+import { HttpClient } from '../../client/http-client';
+import type { RequestInit } from '../../client/request-options';
 import { HttpClientConfigBuilder } from '../../config/http-client-config-builder';
 import type { HttpResponse } from '../../http/response';
 import type { Dispatcher } from '../../transport/dispatcher';

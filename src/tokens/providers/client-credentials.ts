@@ -1,6 +1,7 @@
+import { optionKeys, readOptions } from '../../checks/options';
 import { OAuth2GrantProvider } from './oauth2-grant-provider';
 import type { OAuth2ProviderOptions } from './oauth2-options';
-import { checkString } from './oauth2-options';
+import { checkString, OAUTH2_OPTION_KEYS } from './oauth2-options';
 
 /** Options of {@link ClientCredentialsTokenProvider}. */
 export interface ClientCredentialsOptions extends OAuth2ProviderOptions {
@@ -14,6 +15,11 @@ export interface ClientCredentialsOptions extends OAuth2ProviderOptions {
 }
 
 const RESERVED = ['grant_type', 'client_id', 'client_secret', 'refresh_token', 'scope'];
+const KEYS = optionKeys<ClientCredentialsOptions>()({
+  ...OAUTH2_OPTION_KEYS,
+  clientSecret: true,
+  grantType: true,
+});
 
 /**
  * OAuth 2 client credentials grant (RFC 6749 §4.4). Uses the refresh token when the server
@@ -34,9 +40,9 @@ const RESERVED = ['grant_type', 'client_id', 'client_secret', 'refresh_token', '
 export class ClientCredentialsTokenProvider extends OAuth2GrantProvider {
   readonly grantType: string;
 
-  constructor(options: ClientCredentialsOptions) {
-    if (!options || typeof options !== 'object')
-      throw new TypeError('ClientCredentialsTokenProvider: expected options');
+  constructor(given: ClientCredentialsOptions) {
+    const exact = new.target === ClientCredentialsTokenProvider;
+    const options = readOptions(given, 'ClientCredentialsTokenProvider', exact ? KEYS : undefined);
     try {
       super(options, RESERVED, true);
       this.grantType = checkString(options.grantType ?? 'client_credentials', 'grantType');

@@ -27,6 +27,20 @@ export interface OAuth2ProviderOptions extends TokenEndpointOptions {
   readonly extraParams?: Readonly<Record<string, string>>;
 }
 
+/** The keys of {@link OAuth2ProviderOptions}, for the providers' own-property reading. */
+export const OAUTH2_OPTION_KEYS = {
+  tokenUrl: true,
+  clientId: true,
+  serviceName: true,
+  scope: true,
+  authMethod: true,
+  extraParams: true,
+  timeoutMs: true,
+  maxRetries: true,
+  httpClient: true,
+  dispatcher: true,
+} as const;
+
 export function checkString(value: unknown, option: string, allowEmpty = false): string {
   if (typeof value !== 'string' || (!allowEmpty && value === ''))
     throw new TypeError(`${option} must be a non-empty string`);

@@ -1,6 +1,7 @@
+import { optionKeys, readOptions } from '../../checks/options';
 import { OAuth2GrantProvider } from './oauth2-grant-provider';
 import type { OAuth2ProviderOptions } from './oauth2-options';
-import { checkString } from './oauth2-options';
+import { checkString, OAUTH2_OPTION_KEYS } from './oauth2-options';
 
 /** Options of {@link PasswordGrantTokenProvider}. */
 export interface PasswordGrantOptions extends OAuth2ProviderOptions {
@@ -11,6 +12,13 @@ export interface PasswordGrantOptions extends OAuth2ProviderOptions {
   /** The resource owner's password. */
   readonly password: string;
 }
+
+const KEYS = optionKeys<PasswordGrantOptions>()({
+  ...OAUTH2_OPTION_KEYS,
+  clientSecret: true,
+  username: true,
+  password: true,
+});
 
 const RESERVED = [
   'grant_type',
@@ -43,9 +51,9 @@ export class PasswordGrantTokenProvider extends OAuth2GrantProvider {
   readonly username: string;
   readonly #password: string;
 
-  constructor(options: PasswordGrantOptions) {
-    if (!options || typeof options !== 'object')
-      throw new TypeError('PasswordGrantTokenProvider: expected options');
+  constructor(given: PasswordGrantOptions) {
+    const exact = new.target === PasswordGrantTokenProvider;
+    const options = readOptions(given, 'PasswordGrantTokenProvider', exact ? KEYS : undefined);
     try {
       super(options, RESERVED, false);
       this.username = checkString(options.username, 'username');

@@ -1,5 +1,16 @@
+import { optionKeys, readOptions } from '../../checks/options';
 import type { TokenData } from '../token-data';
 import type { TokenStorage } from '../token-storage';
+
+/** Options of {@link InMemoryTokenStorage}. */
+export interface InMemoryTokenStorageOptions {
+  /**
+   * The clock (epoch ms) that decides when a stored token has expired, for tests.
+   * @default Date.now
+   * @example new InMemoryTokenStorage({ now: () => fakeNow })
+   */
+  readonly now?: () => number;
+}
 
 /**
  * Tokens in process memory (the default storage). Expired entries are dropped when read.
@@ -13,8 +24,13 @@ export class InMemoryTokenStorage implements TokenStorage {
   readonly #tokens = new Map<string, TokenData>();
   readonly #now: () => number;
 
-  constructor(options: { now?: () => number } = {}) {
-    this.#now = options.now ?? (() => Date.now());
+  constructor(options: InMemoryTokenStorageOptions = {}) {
+    const own = readOptions(
+      options,
+      'InMemoryTokenStorage',
+      optionKeys<InMemoryTokenStorageOptions>()({ now: true }),
+    );
+    this.#now = own.now ?? (() => Date.now());
   }
 
   async get(key: string): Promise<TokenData | undefined> {

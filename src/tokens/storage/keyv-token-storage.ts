@@ -1,4 +1,5 @@
 import { TokenData, type TokenDataJSON } from 'requestforge';
+import { optionKeys, readOptions } from '../../checks/options';
 import type { TokenStorage } from '../token-storage';
 
 /** The little of a Keyv instance we need (Keyv 4 and 5 fit). */
@@ -19,6 +20,8 @@ export interface KeyvTokenStorageOptions {
    */
   readonly keyPrefix?: string;
 }
+
+const KEYS = optionKeys<KeyvTokenStorageOptions>()({ keyv: true, keyPrefix: true });
 
 /**
  * Tokens in any cache that Keyv fronts — the counterpart of the Python guide's Django cache
@@ -41,8 +44,9 @@ export class KeyvTokenStorage implements TokenStorage {
   readonly keyPrefix: string;
   readonly #keyv: KeyvLike;
 
-  constructor(options: KeyvTokenStorageOptions) {
-    const keyv = options?.keyv;
+  constructor(given: KeyvTokenStorageOptions) {
+    const options = readOptions(given, 'KeyvTokenStorage', KEYS);
+    const keyv = options.keyv;
     if (
       !keyv ||
       typeof keyv.get !== 'function' ||

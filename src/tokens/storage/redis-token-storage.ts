@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { TokenData, type TokenDataJSON } from 'requestforge';
+import { optionKeys, readOptions } from '../../checks/options';
 import type { TokenStorage, TokenStorageLock } from '../token-storage';
 import { aes256Key, decrypt, encrypt } from './token-cipher';
 
@@ -56,6 +57,13 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0`;
 
+const KEYS = optionKeys<RedisTokenStorageOptions>()({
+  client: true,
+  keyPrefix: true,
+  encryptionKey: true,
+  lock: true,
+});
+
 interface Envelope {
   readonly v: 1;
   readonly issuedAt: number;
@@ -86,8 +94,8 @@ export class RedisTokenStorage implements TokenStorage {
   readonly #key: Buffer | undefined;
   readonly #lock: boolean;
 
-  constructor(options: RedisTokenStorageOptions) {
-    if (!options || typeof options !== 'object') throw new TypeError('RedisTokenStorage: expected options');
+  constructor(given: RedisTokenStorageOptions) {
+    const options = readOptions(given, 'RedisTokenStorage', KEYS);
     const client = options.client as { call?: unknown; sendCommand?: unknown } | undefined;
     if (client && typeof client.call === 'function') {
       const ioredis = options.client as {

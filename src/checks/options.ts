@@ -1,0 +1,54 @@
+// One home for reading option objects: own properties only, unknown keys refused.
+
+/**
+ * The known keys of an options type, checked by the compiler against the type itself: a key
+ * missing from the list, or one the type does not have, is a type error.
+ * @example const KEYS = optionKeys<RetryOptions>()({ maxRetries: true, delayMs: true });
+ */
+export function optionKeys<T>(): <K extends Record<keyof Required<T>, true>>(
+  keys: K & Record<Exclude<keyof K, keyof T>, never>,
+) => ReadonlySet<string> {
+  return (keys) => new Set(Object.keys(keys));
+}
+
+/**
+ * Reads an options object through its own enumerable properties into a null-prototype copy, so
+ * a polluted `Object.prototype` cannot add, change or remove an option. `undefined` reads as no
+ * options. A key that is not in `known` is refused with an error naming it (a typo such as
+ * `files` for `form`, or `header` for `headers`, never passes silently); so is a value that is
+ * not an object.
+ *
+ * @param known the keys the options type has; `undefined` accepts any (a user's subclass may add options)
+ * @param fail builds the error (`TypeError` by default; request options use `RequestBuildException`)
+ */
+export function readOptions<T extends object>(
+  value: T | undefined,
+  where: string,
+  known: ReadonlySet<string> | undefined,
+  fail: (message: string) => Error = (message) => new TypeError(message),
+): T {
+  const copy = Object.create(null) as Record<string, unknown>;
+  if (value === undefined) return copy as T;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw fail(`${where}: expected an options object, got ${value === null ? 'null' : typeof value}`);
+  }
+  const unknown: string[] = [];
+  for (const key of Object.keys(value)) {
+    if (known === undefined || known.has(key)) copy[key] = (value as Record<string, unknown>)[key];
+    else unknown.push(key);
+  }
+  if (unknown.length > 0) {
+    const names = unknown.map((key) => `"${key.slice(0, 40)}"`).join(', ');
+    throw fail(
+      `${where}: unknown option${unknown.length > 1 ? 's' : ''} ${names} (known: ${[...known!].join(', ')})`,
+    );
+  }
+  return copy as T;
+}
+
+/** A null-prototype copy of a record's own enumerable entries (headers, params, form fields). */
+export function ownRecord<V>(value: Readonly<Record<string, V>>): Record<string, V> {
+  const copy = Object.create(null) as Record<string, V>;
+  for (const key of Object.keys(value)) copy[key] = value[key]!;
+  return copy;
+}
