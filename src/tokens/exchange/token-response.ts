@@ -54,7 +54,7 @@ export function tokenFromBody(answer: TokenAnswer, options: TokenBodyOptions): T
   const { serviceName, secrets, previous } = options;
   if (typeof body?.error === 'string')
     throw tokenEndpointError(serviceName, response, body, secrets, options.url);
-  if (!body) throw notATokenResponse(serviceName, response);
+  if (!body) throw notATokenResponse(serviceName, response, secrets);
   const token = TokenData.fromResponse(body, { ...options.keys, now: sentAt, serviceName });
   // Servers may omit the refresh token on refresh (RFC 6749 §6): keep the one we have.
   if (!token.refreshToken && previous?.refreshToken)
