@@ -124,4 +124,5 @@ export type { RefreshContext, TokenProvider } from './tokens/token-provider';
 export type { Awaitable, TokenStorage, TokenStorageLock } from './tokens/token-storage';
 export type { Dispatcher } from './transport/dispatcher';
 export type { TlsOptions } from './transport/undici-transport';
+export { MAX_TOKEN_CHARS } from './checks/syntax';
 export { VERSION } from './version';
