@@ -218,7 +218,7 @@ describe('shared storages', () => {
       refreshToken: async () => provider.fetchToken(),
     };
     const manager = new TokenManager(provider, storage, {
-      logger: { warn: () => undefined, info: () => undefined, error: () => undefined },
+      logger: { warn: () => undefined, info: () => undefined },
     });
     const client = new HttpClient(
       new HttpClientConfigBuilder().withBaseUrl(api.url).withTokenAuth(manager).build(),

@@ -32,6 +32,14 @@ export interface TokenEndpointOptions {
    * @default a private keep-alive Agent
    */
   readonly dispatcher?: Dispatcher;
+  /**
+   * Allow a plain-http token endpoint on a host other than this machine. Off, such a URL is a
+   * `TypeError` at construction: the client secret, passwords and tokens would cross the network
+   * unencrypted. Loopback (`localhost`, 127.0.0.0/8, `[::1]`) is always allowed.
+   * @default false
+   * @example allowInsecureTokenUrl: true // inside a service mesh that encrypts with mTLS
+   */
+  readonly allowInsecureTokenUrl?: boolean;
 }
 
 /** Sends one token request: the narrow seam between the token code and HTTP. */

@@ -48,7 +48,7 @@ export abstract class OAuth2GrantProvider implements TokenProvider {
       throw new TypeError("authMethod 'header' needs a clientSecret");
     this.scope = scopeString(options.scope);
     this.#extra = checkExtraParams(options.extraParams, reservedParams);
-    this.tokenUrl = checkTokenUrl(options.tokenUrl);
+    this.tokenUrl = checkTokenUrl(options.tokenUrl, options.allowInsecureTokenUrl);
     this.#sender = createTokenSender(options);
   }
 
