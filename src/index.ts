@@ -11,6 +11,7 @@ export {
   type StaticAuthOptions,
 } from './auth/static-auth-hooks';
 export { TokenAuthHook, type TokenAuthOptions } from './auth/token-auth-hook';
+export { MAX_TOKEN_CHARS } from './checks/syntax';
 export { type CreateClientOptions, createClient } from './client/create-client';
 export { HttpClient } from './client/http-client';
 export type { RequestManyOptions, RequestManyResult } from './client/request-many';
@@ -124,5 +125,4 @@ export type { RefreshContext, TokenProvider } from './tokens/token-provider';
 export type { Awaitable, TokenStorage, TokenStorageLock } from './tokens/token-storage';
 export type { Dispatcher } from './transport/dispatcher';
 export type { TlsOptions } from './transport/undici-transport';
-export { MAX_TOKEN_CHARS } from './checks/syntax';
 export { VERSION } from './version';

@@ -10,6 +10,7 @@ import { HttpHeaders } from '../http/http-headers';
 import type { HttpRequest } from '../http/request';
 import { HttpResponse } from '../http/response';
 import { mapTransportError } from './error-mapping';
+import { CLOSE_GRACE_MS, closePromptly, InFlight } from './in-flight';
 import type { SendOptions, Transport } from './transport';
 
 /** TLS settings for the connection pool (client certificates for mTLS too). */
@@ -203,6 +204,7 @@ export class UndiciTransport implements Transport {
   readonly #owned: boolean;
   /** ProxyAgent (and maybe a caller's dispatcher) write into `headers`; ours are shared and frozen. */
   readonly #copyHeaders: boolean;
+  readonly #inFlight = new InFlight();
 
   constructor(options: UndiciTransportOptions) {
     if (options.dispatcher) {
@@ -234,7 +236,20 @@ export class UndiciTransport implements Transport {
         );
         return;
       }
-      const handler = new ResponseHandler(request, options, resolve, reject);
+      const inFlight = this.#inFlight;
+      inFlight.start();
+      const handler = new ResponseHandler(
+        request,
+        options,
+        (response) => {
+          inFlight.end(response.stream);
+          resolve(response);
+        },
+        (error) => {
+          inFlight.end();
+          reject(error);
+        },
+      );
       this.#dispatcher.dispatch(
         {
           origin: request.target.origin,
@@ -251,7 +266,11 @@ export class UndiciTransport implements Transport {
     });
   }
 
+  /**
+   * Closes the pool promptly: requests in flight get a grace period ({@link CLOSE_GRACE_MS}),
+   * then every connection is destroyed. A caller's dispatcher is left alone.
+   */
   async close(): Promise<void> {
-    if (this.#owned) await this.#dispatcher.close();
+    if (this.#owned) await closePromptly(this.#dispatcher, this.#inFlight, CLOSE_GRACE_MS);
   }
 }

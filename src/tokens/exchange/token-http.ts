@@ -87,6 +87,20 @@ export function createTokenSender(options: TokenEndpointOptions): TokenSender {
     .withRedirects({ follow: false })
     .withHeader('Accept', 'application/json');
   if (options.dispatcher) builder.withDispatcher(options.dispatcher);
-  const client = new HttpClient(builder.build());
-  return { send: (init) => client.request(init), maxRetries, close: () => client.close() };
+  const config = builder.build();
+  // Opened on first use and again after close(): closing releases the connections, it does not
+  // break a provider that a new client (or a direct call) uses later.
+  let client: HttpClient | undefined;
+  return {
+    send: (init) => {
+      client ??= new HttpClient(config);
+      return client.request(init);
+    },
+    maxRetries,
+    close: async () => {
+      const open = client;
+      client = undefined;
+      await open?.close();
+    },
+  };
 }
