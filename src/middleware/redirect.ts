@@ -1,3 +1,4 @@
+import { ownRecord } from '../checks/options';
 import { TooManyRedirectsException } from '../errors/transport-errors';
 import { HttpRequest } from '../http/request';
 import type { HttpResponse } from '../http/response';
@@ -47,7 +48,7 @@ function nextHop(
 
   const crossOrigin = url.origin !== request.target.origin;
   const downgrade = request.target.origin.startsWith('https:') && url.protocol === 'http:';
-  const headers: Record<string, string> = {};
+  const headers = ownRecord<string>();
   for (const name of Object.keys(request.headers)) {
     if ((crossOrigin || downgrade) && (ORIGIN_BOUND.has(name) || request.redactor.isSensitive(name)))
       continue;

@@ -1,4 +1,4 @@
-import { optionKeys, readOptions } from '../checks/options';
+import { optionKeys, ownRecord, readOptions } from '../checks/options';
 import { hasControlChars, isToken, isTokenOrEmpty, unsendableToken } from '../checks/syntax';
 import { AuthenticationException } from '../errors/authentication-exception';
 import { INSPECT } from '../observability/redact-constants';
@@ -204,7 +204,8 @@ export class TokenData {
     };
     if (body === null || typeof body !== 'object' || Array.isArray(body))
       return fail('the body is not a JSON object');
-    const fields = body as Record<string, unknown>;
+    // Own fields only: nothing the server did not send is read from a polluted prototype.
+    const fields = ownRecord(body as Record<string, unknown>);
     const accessToken = fields[accessTokenKey];
     if (typeof accessToken !== 'string' || accessToken.trim() === '')
       return fail(`"${accessTokenKey}" is missing or empty`);
@@ -275,7 +276,10 @@ export class TokenData {
 
   /** Reads the storage form (a string or a parsed object); `TypeError` when it is not one. */
   static fromJSON(json: TokenDataJSON | string): TokenData {
-    const value = (typeof json === 'string' ? JSON.parse(json) : json) as Partial<TokenDataJSON> | null;
+    const parsed: unknown = typeof json === 'string' ? JSON.parse(json) : json;
+    const value = (
+      parsed && typeof parsed === 'object' ? ownRecord(parsed as Record<string, unknown>) : parsed
+    ) as Partial<TokenDataJSON> | null;
     if (!value || typeof value !== 'object' || value.v !== 1)
       throw new TypeError('TokenData.fromJSON: not a stored token (v1)');
     const date = (ms: unknown, field: string) => {

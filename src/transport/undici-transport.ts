@@ -11,6 +11,7 @@ import type { HttpRequest } from '../http/request';
 import { HttpResponse } from '../http/response';
 import { mapTransportError } from './error-mapping';
 import { CLOSE_GRACE_MS, closePromptly, InFlight } from './in-flight';
+import { UNINHERITED_AGENT_OPTIONS } from './own-options';
 import type { SendOptions, Transport } from './transport';
 
 /** TLS settings for the connection pool (client certificates for mTLS too). */
@@ -218,8 +219,17 @@ export class UndiciTransport implements Transport {
       ...(options.tls ?? {}),
     } as Agent.Options['connect'];
     this.#dispatcher = options.proxy
-      ? new ProxyAgent({ uri: options.proxy, connections: options.connections, requestTls: connect as never })
-      : new Agent({ connections: options.connections, connect });
+      ? new ProxyAgent({
+          ...UNINHERITED_AGENT_OPTIONS,
+          uri: options.proxy,
+          connections: options.connections,
+          requestTls: connect as never,
+        } as unknown as ProxyAgent.Options)
+      : new Agent({
+          ...UNINHERITED_AGENT_OPTIONS,
+          connections: options.connections,
+          connect,
+        } as unknown as Agent.Options);
     this.#owned = true;
     this.#copyHeaders = options.proxy !== undefined;
   }
@@ -252,6 +262,9 @@ export class UndiciTransport implements Transport {
       );
       this.#dispatcher.dispatch(
         {
+          // Null prototype: undici reads options it was not given (`query`, `upgrade`, …), and
+          // must not find them on a polluted Object.prototype.
+          __proto__: null,
           origin: request.target.origin,
           path: request.target.path,
           method: request.method as Dispatcher.HttpMethod,
@@ -260,7 +273,7 @@ export class UndiciTransport implements Transport {
           // Our own timer enforces the deadline; undici's idle timers only back it up.
           headersTimeout: options.timeoutMs,
           bodyTimeout: options.timeoutMs,
-        },
+        } as Dispatcher.DispatchOptions,
         handler as unknown as Dispatcher.DispatchHandler,
       );
     });
