@@ -45,7 +45,7 @@ describe('routedPath', () => {
         expect(routed.startsWith('/')).toBe(true);
         expect(routed).not.toMatch(/%2F|%5C|\\|\/\/|\/\.\.?(\/|$)/i);
       }),
-      { numRuns: 3000 },
+      { numRuns: 1500 },
     );
   });
 
@@ -59,7 +59,7 @@ describe('routedPath', () => {
         const reference = new URL(`http://h${decoded}`).pathname;
         expect(route(path)).toBe(reference);
       }),
-      { numRuns: 3000 },
+      { numRuns: 1500 },
     );
   });
 
@@ -128,7 +128,7 @@ describe('encoded dot segments in request URLs', () => {
         if (!/(^|\/)(\.|\.\.|%2e%2e|\.%2e|%2e\.|%2e)(\/|$)/i.test(path))
           expect(url.path).toBe(`/tenant-a${path}`);
       }),
-      { numRuns: 3000 },
+      { numRuns: 1500 },
     );
   });
 });
@@ -158,7 +158,7 @@ describe('exclusion decides on the routed path', () => {
       fc.property(paths, (path) => {
         if (matcher.isExcluded(route(path))) expect(matcher.isExcluded(path)).toBe(true);
       }),
-      { numRuns: 3000 },
+      { numRuns: 1500 },
     );
   });
 });
