@@ -122,7 +122,10 @@ export abstract class OAuth2GrantProvider implements TokenProvider {
     }
   }
 
-  /** Releases the private token-endpoint client (a client passed as `httpClient` stays open). */
+  /**
+   * Releases the private token-endpoint client's connections (a client passed as `httpClient`
+   * stays open); a later token request reconnects. `TokenManager.close()` calls it.
+   */
   close(): Promise<void> {
     return this.#sender.close();
   }
