@@ -1,12 +1,12 @@
 // `npm run bench:fleet`: a fleet on a real Redis topology. FLEET_WORKERS processes (16) × FLEET_CALLERS
-// callers (50) send requests with a managed token that lives FLEET_TOKEN_S seconds (4) for
+// callers (50) send requests with a managed token that lives FLEET_TOKEN_S seconds (6) for
 // FLEET_EXPIRIES lifetimes (5), optionally through a failover in the middle. Reports token requests
 // per renewal round (goal: exactly 1), failed requests (goal: 0), latency p99 overall and around
 // renewals, and Redis storage commands per request (goal: well below 1, tokens are served from memory).
 //
 // Environment: FLEET_TOPOLOGY=cluster|sentinel|single (cluster), FLEET_FAILOVER=1 (kill the primary
 // owning the token's slot; on Sentinel, SENTINEL FAILOVER), FLEET_CLIENT=ioredis|node-redis (ioredis),
-// FLEET_THINK_MS (100: each caller's pause between requests), FLEET_STORAGE_TIMEOUT_MS (500).
+// FLEET_THINK_MS (1000: each caller's pause between requests), FLEET_STORAGE_TIMEOUT_MS (2000, the default).
 // Needs redis-server and redis-cli (Debian: apt-get install redis-server). Run with tsx (the
 // topology helpers are the test suite's).
 import { fork } from 'node:child_process';
@@ -17,13 +17,13 @@ import { percentile } from './stats.mjs';
 
 const WORKERS = Number(process.env.FLEET_WORKERS ?? 16);
 const CALLERS = Number(process.env.FLEET_CALLERS ?? 50);
-const TOKEN_S = Number(process.env.FLEET_TOKEN_S ?? 4);
+const TOKEN_S = Number(process.env.FLEET_TOKEN_S ?? 6);
 const EXPIRIES = Number(process.env.FLEET_EXPIRIES ?? 5);
 const TOPOLOGY = process.env.FLEET_TOPOLOGY ?? 'cluster';
 const FAILOVER = process.env.FLEET_FAILOVER === '1';
 const CLIENT = process.env.FLEET_CLIENT ?? 'ioredis';
-const THINK_MS = Number(process.env.FLEET_THINK_MS ?? 100);
-const STORAGE_TIMEOUT_MS = Number(process.env.FLEET_STORAGE_TIMEOUT_MS ?? 500);
+const THINK_MS = Number(process.env.FLEET_THINK_MS ?? 1000);
+const STORAGE_TIMEOUT_MS = Number(process.env.FLEET_STORAGE_TIMEOUT_MS ?? 2000);
 const TOKEN_KEY = 'requestforge:auth_token:fleet';
 const STORAGE_COMMANDS = ['get', 'set', 'eval', 'evalsha', 'del', 'exists'];
 
@@ -53,12 +53,18 @@ const apiServer = http.createServer((req, res) => {
   res.end();
 });
 const [tokenUrl, apiUrl] = await Promise.all([listen(tokenServer), listen(apiServer)]);
+// Interrupted: stop every process this run started (workers die with their IPC channel).
+let stop = async () => undefined;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    stop().finally(() => process.exit(130));
+  });
+}
 
 // The topology; `servers` lists the redis-server processes whose command counts matter.
 let topology;
 let servers;
 let failover;
-let stop;
 if (TOPOLOGY === 'cluster') {
   const cluster = await startRedisCluster();
   topology = { kind: 'cluster', seeds: cluster.seeds };

@@ -61,6 +61,14 @@ const expectations: Record<string, RegExp[]> = {
   ],
   '16-custom-storage.ts': [/stored under auth_token:example-api, read back: true/],
   '17-complete-oauth2-service.ts': [/GET \/users → 200/, /← 200 GET .*\/users/],
+  '28-encryption-key-rotation.ts': [
+    /deploy 1 \[OLD, NEW\]: reads the stored token: true; token requests: 1/,
+    /deploy 2 renewal sealed with NEW: true; token requests: 2\na deploy-1 process reads it: true; token requests: 2/,
+    /the cache holds no token: true; stored fields: v, kid, sealed/,
+  ],
+  '29-redis-cluster-fleet.ts': [
+    /got one token: true; token requests: \{"client_credentials":1\}\ntoken and lock in one slot: true|^skipped: /m,
+  ],
 };
 
 describe('every guide example has a working TypeScript twin', () => {

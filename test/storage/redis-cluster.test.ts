@@ -9,10 +9,14 @@ import { TokenData, TokenManager } from '../../src/index';
 import { RedisTokenStorage } from '../../src/redis';
 import { keyId } from '../../src/tokens/storage/token-cipher';
 import { type Fleet, type FleetServers, startFleet, startFleetServers } from '../support/redis-fleet';
-import { redisAvailable, redisRequired } from '../support/redis-server';
-import { type RedisClusterTopology, redisCli, startRedisCluster } from '../support/redis-topologies';
+import {
+  type RedisClusterTopology,
+  redisCli,
+  startRedisCluster,
+  topologiesRun,
+} from '../support/redis-topologies';
 
-const run = redisAvailable || redisRequired;
+const run = topologiesRun;
 let cluster: RedisClusterTopology;
 let fleet: Fleet;
 let servers: FleetServers;

@@ -3,10 +3,14 @@
 // and a forced SENTINEL FAILOVER under load without a failed request.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Fleet, type FleetServers, startFleet, startFleetServers } from '../support/redis-fleet';
-import { redisAvailable, redisRequired } from '../support/redis-server';
-import { type RedisSentinelTopology, redisCli, startRedisSentinel } from '../support/redis-topologies';
+import {
+  type RedisSentinelTopology,
+  redisCli,
+  startRedisSentinel,
+  topologiesRun,
+} from '../support/redis-topologies';
 
-const run = redisAvailable || redisRequired;
+const run = topologiesRun;
 let sentinel: RedisSentinelTopology;
 let fleet: Fleet;
 let servers: FleetServers;

@@ -3,7 +3,7 @@
 // `redis-cli --cluster create`) and a primary + replica watched by Sentinels (`redis-server <conf>
 // --sentinel`). Each topology lives in its own temporary directory and every process it starts is
 // killed by `stop()`, and by an exit hook should a test file end without calling it.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,27 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const HOST = '127.0.0.1';
+
+function installed(binary: string): boolean {
+  try {
+    execFileSync(binary, ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const required = process.env.REQUESTFORGE_REQUIRE_REDIS === '1';
+/**
+ * Whether the topology tests run: with redis-server and redis-cli installed, or when
+ * REQUESTFORGE_REQUIRE_REDIS=1 (CI), where a missing binary fails them instead of skipping.
+ */
+export const topologiesRun = required || (installed('redis-server') && installed('redis-cli'));
+if (!topologiesRun) {
+  console.warn(
+    '\n⚠ redis-server or redis-cli is not installed: the Redis Cluster and Sentinel tests are SKIPPED (apt-get install redis-server redis-tools to run them).\n',
+  );
+}
 
 /** Every redis process started by this module and still running: killed on exit at the latest. */
 const running = new Set<ChildProcess>();
