@@ -59,7 +59,7 @@ const api = new HttpClient(
 const starts = [];
 const latencies = [];
 let failures = 0;
-const errors = [];
+const failureKinds = [];
 
 async function caller(until) {
   while (Date.now() < until) {
@@ -67,10 +67,13 @@ async function caller(until) {
     const started = performance.now();
     try {
       const response = await api.get('/api');
-      if (response.statusCode !== 200) throw new Error(`status ${response.statusCode}`);
+      if (response.statusCode !== 200)
+        throw Object.assign(new Error('status'), { code: `status ${response.statusCode}` });
     } catch (error) {
       failures++;
-      if (errors.length < 3) errors.push(String(error));
+      // What failed, and whether the request spent longer in flight than a token's safety margin.
+      const slow = performance.now() - started > 1000 ? ' after > 1 s' : '';
+      failureKinds.push(`${error.code ?? String(error.message).slice(0, 40)}${slow}`);
     }
     starts.push(startedAt);
     latencies.push(performance.now() - started);
@@ -81,7 +84,7 @@ async function caller(until) {
 process.on('message', async (message) => {
   if (message.cmd === 'run') {
     await Promise.all(Array.from({ length: config.callers }, () => caller(message.until)));
-    process.send({ cmd: 'ran', requests: latencies.length, failures, errors, stats: manager.stats });
+    process.send({ cmd: 'ran', requests: latencies.length, failures, failureKinds, stats: manager.stats });
   } else if (message.cmd === 'report') {
     // Latencies of requests started around a renewal (windows from the token endpoint's log).
     const around = [];

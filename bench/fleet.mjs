@@ -12,7 +12,8 @@
 import { fork } from 'node:child_process';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { redisCli, startRedisCluster, startRedisSentinel } from '../test/support/redis-topologies.ts';
+import Redis from 'ioredis';
+import { startRedisCluster, startRedisSentinel } from '../test/support/redis-topologies.ts';
 import { percentile } from './stats.mjs';
 
 const WORKERS = Number(process.env.FLEET_WORKERS ?? 16);
@@ -99,12 +100,22 @@ if (TOPOLOGY === 'cluster') {
   stop = () => single.stop();
 }
 
-/** Storage commands per live server, with its role. */
+/** Storage commands per live server, with its role (one connection per server, opened once). */
+const statsConnections = new Map(
+  servers.map((server) => [
+    server,
+    new Redis(server.port, '127.0.0.1', { maxRetriesPerRequest: 0, retryStrategy: () => null }).on(
+      'error',
+      () => undefined,
+    ),
+  ]),
+);
 async function commandStats() {
   const stats = new Map();
-  for (const server of servers.filter((s) => s.alive)) {
-    const role = (await redisCli(server.port, 'ROLE')).split('\n')[0];
-    const text = await redisCli(server.port, 'INFO', 'commandstats');
+  for (const [server, connection] of statsConnections) {
+    if (!server.alive) continue;
+    const [role] = await connection.role();
+    const text = await connection.info('commandstats');
     let calls = 0;
     for (const [, name, count] of text.matchAll(/^cmdstat_([a-z|]+):calls=(\d+)/gm)) {
       if (STORAGE_COMMANDS.includes(name)) calls += Number(count);
@@ -167,7 +178,7 @@ let stats1 = stats0;
 let event = 'none';
 let eventAt;
 if (FAILOVER) {
-  await new Promise((resolve) => setTimeout(resolve, durationMs * 0.4));
+  await new Promise((resolve) => setTimeout(resolve, startedAt + durationMs * 0.4 - Date.now()));
   stats1 = await commandStats();
   eventAt = Date.now();
   event = await failover();
@@ -203,15 +214,11 @@ console.log(
   `fleet: ${WORKERS} processes × ${CALLERS} callers, ${TOPOLOGY} (${CLIENT}), token lifetime ${TOKEN_S} s, ${EXPIRIES} lifetimes (${durationMs / 1000} s)`,
 );
 console.log(`event: ${event}${eventAt ? ` at +${((eventAt - startedAt) / 1000).toFixed(1)} s` : ''}`);
+const kinds = {};
+for (const kind of results.flatMap((r) => r.failureKinds)) kinds[kind] = (kinds[kind] ?? 0) + 1;
+const slow = all.filter((ms) => ms > 1000).length;
 console.log(
-  `requests: ${requests} (${Math.round(requests / (durationMs / 1000))}/s), failed: ${failed}${
-    failed
-      ? ` (${results
-          .flatMap((r) => r.errors)
-          .slice(0, 3)
-          .join('; ')})`
-      : ''
-  }`,
+  `requests: ${requests} (${Math.round(requests / (durationMs / 1000))}/s), failed: ${failed}${failed ? ` ${JSON.stringify(kinds)}` : ''}; slower than 1 s: ${slow} (${((100 * slow) / all.length).toFixed(2)} %)`,
 );
 console.log(
   `token requests: ${tokenRequests.length} in ${rounds.length} renewal rounds; per round: ${rounds.map((r) => r.length).join(' ')}`,
@@ -233,6 +240,7 @@ await Promise.all(
       }),
   ),
 );
+for (const connection of statsConnections.values()) connection.disconnect();
 await stop();
 tokenServer.close();
 apiServer.close();

@@ -91,6 +91,9 @@ interface Envelope {
  * (with the lock), others read the shared token. Entries expire with their token (`PX`), values
  * are versioned (an unreadable value is a miss, never a crash) and can be encrypted.
  *
+ * Works on a single Redis, behind Sentinel and on a Redis Cluster (ioredis or node-redis): every
+ * command touches one key and is routed by it (see docs/deployment.md).
+ *
  * Import it from `requestforge/redis`; `ioredis` (or `redis`) is an optional peer dependency.
  *
  * @example
