@@ -8,7 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenData, TokenManager } from '../../src/index';
 import { RedisTokenStorage } from '../../src/redis';
 import { keyId } from '../../src/tokens/storage/token-cipher';
-import { type Fleet, type FleetServers, startFleet, startFleetServers } from '../support/redis-fleet';
+import {
+  type Fleet,
+  type FleetServers,
+  settleAll,
+  startFleet,
+  startFleetServers,
+} from '../support/redis-fleet';
 import {
   type RedisClusterTopology,
   redisCli,
@@ -24,7 +30,9 @@ let ioredis: Cluster;
 
 beforeAll(async () => {
   if (!run) return;
-  [cluster, fleet, servers] = await Promise.all([startRedisCluster(), startFleet(3), startFleetServers()]);
+  await settleAll([startRedisCluster(), startFleet(3), startFleetServers()], (started) => {
+    [cluster, fleet, servers] = started as [RedisClusterTopology, Fleet, FleetServers];
+  });
   ioredis = new Cluster(
     cluster.seeds.map((s) => ({ ...s })),
     { redisOptions: { maxRetriesPerRequest: 1 } },

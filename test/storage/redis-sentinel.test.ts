@@ -2,7 +2,13 @@
 // redis-server): one token request for a cold fleet, with ioredis and node-redis Sentinel clients,
 // and a forced SENTINEL FAILOVER under load without a failed request.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Fleet, type FleetServers, startFleet, startFleetServers } from '../support/redis-fleet';
+import {
+  type Fleet,
+  type FleetServers,
+  settleAll,
+  startFleet,
+  startFleetServers,
+} from '../support/redis-fleet';
 import {
   type RedisSentinelTopology,
   redisCli,
@@ -17,7 +23,9 @@ let servers: FleetServers;
 
 beforeAll(async () => {
   if (!run) return;
-  [sentinel, fleet, servers] = await Promise.all([startRedisSentinel(), startFleet(3), startFleetServers()]);
+  await settleAll([startRedisSentinel(), startFleet(3), startFleetServers()], (started) => {
+    [sentinel, fleet, servers] = started as [RedisSentinelTopology, Fleet, FleetServers];
+  });
 }, 60_000);
 afterAll(async () => {
   if (!run) return;

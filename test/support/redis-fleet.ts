@@ -54,6 +54,21 @@ function startWorker(): { worker: FleetWorker; child: ChildProcess; ready: Promi
   return { worker, child, ready };
 }
 
+/**
+ * Like `Promise.all`, but when one start fails, `keep` still receives what did start (so the test
+ * file's `afterAll` stops it) before the failure is thrown.
+ */
+export async function settleAll<T extends readonly unknown[]>(
+  starts: readonly [...{ [K in keyof T]: Promise<T[K]> }],
+  keep: (started: { [K in keyof T]: T[K] | undefined }) => void,
+): Promise<T> {
+  const settled = await Promise.allSettled(starts);
+  keep(settled.map((s) => (s.status === 'fulfilled' ? s.value : undefined)) as never);
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
 /** Forks `size` worker processes and waits until each is ready. */
 export async function startFleet(size: number): Promise<Fleet> {
   const started = Array.from({ length: size }, () => startWorker());

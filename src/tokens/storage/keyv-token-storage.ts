@@ -56,9 +56,8 @@ function openEntry(value: unknown, keys: EncryptionKeys, boundTo: string): strin
 /**
  * Tokens in any cache that Keyv fronts — the counterpart of the Python guide's Django cache
  * storage. Entries expire with their token; an unreadable value is a miss; with `encryptionKey`
- * the cache holds only ciphertext. Keyv has no atomic
- * lock, so each process fetches its own token on a miss (use `RedisTokenStorage` for one fetch
- * per fleet).
+ * the cache holds only ciphertext. Keyv has no atomic lock, so each process fetches its own token
+ * on a miss (use `RedisTokenStorage` for one fetch per fleet).
  *
  * Import it from `requestforge/keyv`; `keyv` is an optional peer dependency.
  *
