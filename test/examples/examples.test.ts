@@ -71,20 +71,17 @@ const expectations: Record<string, RegExp[]> = {
   ],
 };
 
-describe('every guide example has a working TypeScript twin', () => {
+// Each example is a tsx process: on a busy 2-core machine they queue for the CPU.
+describe('every guide example has a working TypeScript twin', { timeout: 60_000 }, () => {
   it('each example has expectations', () => {
     expect(examples.sort()).toEqual(Object.keys(expectations).sort());
   });
 
-  it.concurrent.each(examples)(
-    '%s runs and shows its feature',
-    async (file) => {
-      const { stdout } = await run(process.execPath, ['--import', 'tsx', resolve(root, 'examples', file)], {
-        cwd: root,
-        timeout: 60_000,
-      });
-      for (const pattern of expectations[file] ?? []) expect(stdout).toMatch(pattern);
-    },
-    60_000,
-  ); // each example is a tsx process; on a busy 2-core machine they queue for the CPU
+  it.concurrent.each(examples)('%s runs and shows its feature', async (file) => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', resolve(root, 'examples', file)], {
+      cwd: root,
+      timeout: 60_000,
+    });
+    for (const pattern of expectations[file] ?? []) expect(stdout).toMatch(pattern);
+  });
 });
