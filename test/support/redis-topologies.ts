@@ -34,11 +34,33 @@ if (!topologiesRun) {
   );
 }
 
-/** Every redis process started by this module and still running: killed on exit at the latest. */
+/** Every redis process and directory of this module still in use: cleaned up on exit at the latest. */
 const running = new Set<ChildProcess>();
-process.once('exit', () => {
+const directories = new Set<string>();
+function cleanUp(): void {
   for (const child of running) child.kill('SIGKILL');
-});
+  for (const dir of directories) rmSync(dir, { recursive: true, force: true });
+}
+let guarded = false;
+/**
+ * Installed with the first topology: a script stopped by a signal (a timeout) cleans up too. Test
+ * files clean up in `afterAll`; the test runner's own signals are left to it.
+ */
+function guardExit(): void {
+  if (guarded) return;
+  guarded = true;
+  process.once('exit', cleanUp);
+  if (process.env.VITEST) return;
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    process.once(signal, () => {
+      cleanUp();
+      process.exit(code);
+    });
+  }
+}
 
 /** One redis-server (or sentinel) process. */
 export interface RedisNode {
@@ -106,12 +128,16 @@ async function startServer(dir: string, extra: string[] = []): Promise<RedisNode
 }
 
 function tempDir(name: string): string {
-  return mkdtempSync(join(tmpdir(), `requestforge-${name}-`));
+  guardExit();
+  const dir = mkdtempSync(join(tmpdir(), `requestforge-${name}-`));
+  directories.add(dir);
+  return dir;
 }
 
 async function stopAll(nodes: readonly RedisNode[], dir: string): Promise<void> {
   await Promise.all(nodes.map((node) => node.kill()));
   rmSync(dir, { recursive: true, force: true });
+  directories.delete(dir);
 }
 
 /** A Redis Cluster of primaries, each with its replicas. */
