@@ -2,11 +2,12 @@ import { optionKeys, readOptions } from '../checks/options';
 import { isToken } from '../checks/syntax';
 import type { HttpClientConfig } from '../config/http-client-config';
 import { RequestBuildException } from '../errors/transport-errors';
-import { encodeBody } from '../http/body';
+import { type BodyOptions, encodeBody } from '../http/body';
 import { normalizeHeaders } from '../http/header-validation';
 import { HttpRequest } from '../http/request';
 import { buildRequestUrl, type CanonicalUrl, type QueryParams } from '../http/url';
 import type { OriginTrust } from '../middleware/origin-trust';
+import { ACCEPT_ENCODING } from '../transport/decode';
 import { VERSION } from '../version';
 import type { RequestInit } from './request-options';
 
@@ -20,6 +21,7 @@ const REQUEST_KEYS = optionKeys<RequestInit>()({
   headers: true,
   json: true,
   data: true,
+  form: true,
   body: true,
   timeoutMs: true,
   signal: true,
@@ -44,7 +46,11 @@ export class RequestFactory {
   constructor(config: HttpClientConfig, trust: OriginTrust) {
     this.#config = config;
     this.#trust = trust;
-    const defaults = { 'user-agent': `requestforge/${VERSION}`, ...config.headers };
+    const defaults = {
+      'user-agent': `requestforge/${VERSION}`,
+      ...(config.decompression ? { 'accept-encoding': ACCEPT_ENCODING } : {}),
+      ...config.headers,
+    };
     const untrusted: Record<string, string> = {};
     for (const name of Object.keys(defaults)) {
       if (!config.redactor.isSensitive(name)) untrusted[name] = defaults[name as keyof typeof defaults]!;
@@ -76,9 +82,14 @@ export class RequestFactory {
       }
       headers = Object.assign(merged, normalizeHeaders(init.headers, 'request headers'));
     }
-    const encoded = encodeBody(init);
+    const encoded = encodeBody(init as BodyOptions);
     if (encoded.contentType !== undefined && headers['content-type'] === undefined) {
       headers = { ...headers, 'content-type': encoded.contentType };
+    }
+    if (encoded.contentLength !== undefined) {
+      // A form's boundary is ours: its content type and length replace any the caller set.
+      const type = encoded.contentType!;
+      headers = { ...headers, 'content-type': type, 'content-length': String(encoded.contentLength) };
     }
     if (!Object.isFrozen(headers)) Object.freeze(headers);
     return HttpRequest.trusted({

@@ -39,6 +39,7 @@ export const OAUTH2_OPTION_KEYS = {
   maxRetries: true,
   httpClient: true,
   dispatcher: true,
+  proxyFromEnv: true,
 } as const;
 
 export function checkString(value: unknown, option: string, allowEmpty = false): string {
