@@ -80,6 +80,7 @@ export class MultiplexingPool extends CompositeDispatcher {
       this.#mode = 'h1';
       // The probe finishes its one request, then closes; the pool carries everything else.
       void this.#probe!.close().catch(() => undefined);
+      this.#probe = undefined;
     }
     this.#flush();
   }
@@ -118,15 +119,21 @@ export class MultiplexingPool extends CompositeDispatcher {
     return child;
   }
 
+  #children(): Array<Client | Pool> {
+    return [this.#probe, this.#pool].filter((child): child is Client | Pool => child !== undefined);
+  }
+
   protected closeAll(): Promise<unknown> {
-    return Promise.all([this.#probe?.close(), this.#pool?.close()]);
+    const open = this.#children().filter((child) => !child.closed && !child.destroyed);
+    return Promise.all(open.map((child) => child.close().catch(() => undefined)));
   }
 
   protected destroyAll(error: Error): Promise<unknown> {
     const waiting = this.#waiting;
     this.#waiting = [];
     for (const [, handler] of waiting) handler.onError?.(error);
-    return Promise.all([this.#probe?.destroy(error), this.#pool?.destroy(error)]);
+    const live = this.#children().filter((child) => !child.destroyed);
+    return Promise.all(live.map((child) => child.destroy(error).catch(() => undefined)));
   }
 }
 
