@@ -4,13 +4,19 @@
 import { randomBytes } from 'node:crypto';
 import { RequestBuildException } from '../errors/transport-errors';
 
-/** What we need of a `Blob`/`File` entry: its size, its type, a stream of its bytes. */
+/** What we need of a `Blob`/`File` entry: its size, its type, its bytes by slices. */
 interface BlobLike {
   readonly size: number;
   readonly type: string;
   readonly name?: string;
-  stream(): AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>;
+  slice(start: number, end: number): { arrayBuffer(): Promise<ArrayBuffer> };
 }
+
+/**
+ * File contents are read one slice at a time, each only when the socket wants more: a Blob's own
+ * `stream()` reads ahead (tens of MB for a large file on Node 20).
+ */
+const SLICE_BYTES = 128 * 1024;
 
 /** A `FormData` (the global one, or undici's): string and `File`/`Blob` entries. */
 export interface FormDataLike {
@@ -32,7 +38,7 @@ function isBlobLike(value: unknown): value is BlobLike {
   return (
     value !== null &&
     typeof value === 'object' &&
-    typeof (value as BlobLike).stream === 'function' &&
+    typeof (value as BlobLike).slice === 'function' &&
     typeof (value as BlobLike).size === 'number'
   );
 }
@@ -104,7 +110,10 @@ export class MultipartBody implements AsyncIterable<Uint8Array> {
       if (Buffer.isBuffer(part.value)) {
         if (part.value.length > 0) yield part.value;
       } else {
-        for await (const chunk of part.value.stream() as AsyncIterable<Uint8Array>) yield chunk;
+        const blob = part.value;
+        for (let offset = 0; offset < blob.size; offset += SLICE_BYTES) {
+          yield new Uint8Array(await blob.slice(offset, offset + SLICE_BYTES).arrayBuffer());
+        }
       }
       yield CRLF;
     }
