@@ -80,7 +80,8 @@ export function transportFeatures(
   let proxyFromEnv: ProxyEnvironment | undefined;
   // withProxy wins: the environment is not even read.
   if (settings.proxyFromEnv && proxy === undefined) {
-    const env = settings.proxyFromEnv.env ?? process.env;
+    const given = settings.proxyFromEnv.env;
+    const env = given === undefined ? process.env : given;
     if (env === null || typeof env !== 'object')
       throw new TypeError('withProxyFromEnv: env must be an object');
     proxyFromEnv = readProxyEnvironment(env);
