@@ -100,13 +100,32 @@ export interface DecodeLimits {
 }
 
 /**
+ * A buffered body this small is decoded in one synchronous call when it is complete: a zlib
+ * stream costs several times the CPU of the decoding itself for a typical JSON answer.
+ */
+const SYNC_INPUT_BYTES = 16 * 1024;
+/** ...as long as it decodes to at most this much (a bound on the time the event loop is held). */
+const SYNC_OUTPUT_BYTES = 2 * 1024 * 1024;
+
+function decodeSync(coding: ContentCoding, input: Buffer, maxOutputLength: number): Buffer {
+  if (coding === 'gzip') return zlib.gunzipSync(input, { maxOutputLength });
+  if (coding === 'br') return zlib.brotliDecompressSync(input, { maxOutputLength });
+  return isZlibWrapped(input)
+    ? zlib.inflateSync(input, { maxOutputLength })
+    : zlib.inflateRawSync(input, { maxOutputLength });
+}
+
+/**
  * Decodes one response body as it arrives, checking the decoded/received ratio on every output
  * chunk, so a bomb is stopped after about {@link RATIO_FLOOR_BYTES} of output instead of filling
  * memory. `write` returns false when the caller should pause the network until `onDrain`.
+ * A small buffered body is held until it is complete and decoded in one synchronous call.
  */
 export class BodyDecoder {
   #engine: zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined;
-  #held: Buffer | undefined;
+  /** Input held before the engine starts (a small buffered body, or deflate's first byte). */
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
   #decoded = 0;
   #ended = false;
   #failed = false;
@@ -117,36 +136,68 @@ export class BodyDecoder {
     private readonly request: HttpRequest,
     private readonly sink: DecodeSink,
     private readonly onDrain: () => void,
+    /** The whole body is collected (not a `stream()` response): small ones may be decoded at once. */
+    private readonly buffered: boolean,
   ) {}
 
   /** Feeds received bytes; false asks the caller to pause the network until `onDrain`. */
   write(chunk: Buffer): boolean {
     if (this.#failed) return false;
-    let engine = this.#engine;
-    if (engine === undefined) {
-      // A raw/zlib deflate decision needs the first two bytes.
-      const first = this.#held ? Buffer.concat([this.#held, chunk]) : chunk;
-      if (this.coding === 'deflate' && first.length < 2) {
-        this.#held = first;
-        return true;
-      }
-      this.#held = undefined;
-      engine = this.#start(first);
-      return engine.write(first);
-    }
-    return engine.write(chunk);
+    if (this.#engine !== undefined) return this.#engine.write(chunk);
+    const total = this.#pendingBytes + chunk.length;
+    const hold = this.buffered ? total <= SYNC_INPUT_BYTES : this.coding === 'deflate' && total < 2;
+    this.#pending.push(chunk);
+    this.#pendingBytes = total;
+    if (hold) return true;
+    return this.#start().write(this.#takePending());
   }
 
   /** No more input: finish decoding (an empty body decodes to an empty body). */
   end(): void {
     this.#ended = true;
     if (this.#failed) return;
-    if (this.#engine === undefined && this.#held === undefined) {
-      this.sink.onDecodedEnd();
-      return;
+    if (this.#engine === undefined) {
+      if (this.#pendingBytes === 0) {
+        this.sink.onDecodedEnd();
+        return;
+      }
+      if (this.buffered && this.#decodeNow()) return;
+      this.#start().write(this.#takePending());
     }
-    if (this.#engine === undefined) this.#start(this.#held!).write(this.#held!);
     this.#engine!.end();
+  }
+
+  #takePending(): Buffer {
+    const pending = this.#pending;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    return pending.length === 1 ? pending[0]! : Buffer.concat(pending);
+  }
+
+  /** Decodes the held body synchronously; false when it decodes to too much for that (use the engine). */
+  #decodeNow(): boolean {
+    const input = this.#pending.length === 1 ? this.#pending[0]! : Buffer.concat(this.#pending);
+    const ratioLimit = Math.max(RATIO_FLOOR_BYTES, this.limits.maxRatio * input.length);
+    const cap = Math.min(ratioLimit, SYNC_OUTPUT_BYTES);
+    let output: Buffer;
+    try {
+      output = decodeSync(this.coding, input, cap);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'ERR_BUFFER_TOO_LARGE') {
+        this.#fail(this.#corrupt(error as Error));
+        return true;
+      }
+      if (cap < ratioLimit) return false;
+      this.#decoded = cap + 1;
+      this.#fail(this.#tooCompressed(input.length));
+      return true;
+    }
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#decoded = output.length;
+    if (output.length > 0 && !this.sink.onDecoded(output)) return true;
+    if (!this.#failed) this.sink.onDecodedEnd();
+    return true;
   }
 
   /** Lets a paused decoder produce again. */
@@ -160,8 +211,9 @@ export class BodyDecoder {
     if (this.#engine && !this.#engine.destroyed) this.#engine.destroy();
   }
 
-  #start(first: Buffer): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress {
-    const engine = createEngine(this.coding, first);
+  #start(): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress {
+    const first = this.#pending[0]!;
+    const engine = createEngine(this.coding, first.length >= 2 ? first : Buffer.concat(this.#pending));
     this.#engine = engine;
     engine.on('data', (chunk: Buffer) => this.#onData(engine, chunk));
     engine.on('end', () => {

@@ -170,7 +170,14 @@ class ResponseHandler implements DecodeSink {
     if (statusCode === 204 || statusCode === 304 || this.request.method === 'HEAD') return;
     const coding = codingOf(rawContentEncoding(rawHeaders));
     if (coding === undefined) return;
-    this.decoder = new BodyDecoder(coding, this.decompression!, this.request, this, () => this.resumeFn?.());
+    this.decoder = new BodyDecoder(
+      coding,
+      this.decompression!,
+      this.request,
+      this,
+      () => this.resumeFn?.(),
+      !this.options.stream,
+    );
     // The headers now describe the body the caller gets: no encoding, length unknown.
     this.rawHeaders = withoutEncodingHeaders(rawHeaders);
   }

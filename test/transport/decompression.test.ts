@@ -194,6 +194,25 @@ describe('decompression (on by default)', () => {
   });
 });
 
+describe('small compressed bodies (decoded in one call when complete)', () => {
+  it('a small body that decodes to a lot is still decoded, within the ratio', async () => {
+    // ~9 KB of gzip that decode to 3 MiB (about 350:1).
+    const body = Buffer.alloc(3 * 1024 * 1024, 'a');
+    for (let i = 0; i < body.length; i += 2000) body[i] = (i / 2000) % 256;
+    answerEncoded('gzip', body);
+    expect(Buffer.from((await client().get('/big')).body).equals(body)).toBe(true);
+  });
+
+  it.each([1.5, 8])('a small bomb (%s MiB of zeros) is stopped by the ratio', async (mebibytes) => {
+    answerEncoded('gzip', Buffer.alloc(mebibytes * 1024 * 1024));
+    const error = await client()
+      .get('/small-bomb')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ResponseTooLargeException);
+    expect((error as ResponseTooLargeException).context.maxDecompressionRatio).toBe(1000);
+  });
+});
+
 describe('a gzip bomb', () => {
   let bombServer: http.Server;
   let bombUrl: string;

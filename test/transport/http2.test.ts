@@ -12,6 +12,7 @@ import {
   TokenManager,
 } from '../../src/index';
 import { TLS_FIXTURES } from '../support/loopback-server';
+import { startProxy } from '../support/proxy-server';
 
 type Handler = (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void;
 
@@ -150,6 +151,21 @@ describe('withHttp2()', () => {
     const error = await client.get('/hang', { timeoutMs: 150 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutException);
     expect((error as TimeoutException).attempts).toBe(4);
+  });
+
+  it('multiplexes through a CONNECT proxy from the environment: one tunnel, one session', async () => {
+    const proxy = await startProxy();
+    try {
+      const client = h2Client((b) => b.withProxyFromEnv({ env: { HTTPS_PROXY: proxy.url } }));
+      const responses = await Promise.all(Array.from({ length: 20 }, () => client.get('/via-proxy')));
+      expect(responses.every((r) => r.statusCode === 200)).toBe(true);
+      expect(server.versions).toEqual(Array(20).fill('2.0'));
+      expect(server.sessions).toBe(1);
+      expect(proxy.records.map((r) => r.kind)).toEqual(['connect']);
+    } finally {
+      await Promise.all(clients.splice(0).map((c) => c.close()));
+      await proxy.close();
+    }
   });
 
   it('reconnects after the server closes the session', async () => {

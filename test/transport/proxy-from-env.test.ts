@@ -6,6 +6,7 @@ import {
   HttpClient,
   HttpClientConfigBuilder,
   type ProxyEnvSource,
+  RequestBuildException,
 } from '../../src/index';
 import { type LoopbackServer, startServer, TLS_FIXTURES } from '../support/loopback-server';
 import { type LoopbackProxy, startProxy } from '../support/proxy-server';
@@ -128,6 +129,16 @@ describe('withProxyFromEnv', () => {
       expect(text).not.toContain(basic('proxy-user:wrong-pass').slice(6));
       expect(text).not.toContain(ORIGIN_TOKEN);
     }
+  });
+
+  it('a Proxy-Authorization header of the caller is refused before sending, typed', async () => {
+    const client = clientFor(plain.url, { HTTP_PROXY: proxy.url });
+    const error = await client
+      .get('/x', { headers: { 'Proxy-Authorization': 'Basic c2VjcmV0' } })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RequestBuildException);
+    expect(proxy.records).toEqual([]);
+    expect(JSON.stringify(error)).not.toContain('c2VjcmV0');
   });
 
   it('reads process.env by default (lower-case names too)', async () => {
