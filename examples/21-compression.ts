@@ -9,9 +9,9 @@ const report = JSON.stringify({ rows: Array.from({ length: 500 }, (_, id) => ({ 
 const server = http.createServer((req, res) => {
   const accepted = String(req.headers['accept-encoding'] ?? '');
   if (req.url === '/bomb') {
-    // 100 KiB that decode to 100 MiB.
+    // 20 KiB that decode to 20 MiB.
     res.writeHead(200, { 'content-encoding': 'gzip' });
-    res.end(zlib.gzipSync(Buffer.alloc(100 * 1024 * 1024)));
+    res.end(zlib.gzipSync(Buffer.alloc(20 * 1024 * 1024)));
     return;
   }
   const encoding = accepted.includes('br') ? 'br' : accepted.includes('gzip') ? 'gzip' : 'identity';

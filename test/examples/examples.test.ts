@@ -84,11 +84,15 @@ describe('every guide example has a working TypeScript twin', () => {
     expect(examples.sort()).toEqual(Object.keys(expectations).sort());
   });
 
-  it.concurrent.each(examples)('%s runs and shows its feature', async (file) => {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', resolve(root, 'examples', file)], {
-      cwd: root,
-      timeout: 30_000,
-    });
-    for (const pattern of expectations[file] ?? []) expect(stdout).toMatch(pattern);
-  });
+  it.concurrent.each(examples)(
+    '%s runs and shows its feature',
+    async (file) => {
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', resolve(root, 'examples', file)], {
+        cwd: root,
+        timeout: 60_000,
+      });
+      for (const pattern of expectations[file] ?? []) expect(stdout).toMatch(pattern);
+    },
+    60_000,
+  ); // each example is a `node --import tsx` process: slow on a busy machine
 });
