@@ -1,6 +1,7 @@
 // One factory per benchmarked client. Each returns { request(): Promise<void>, close() } doing the
 // same work: one request over keep-alive, the ~1 KiB JSON body read and parsed.
 import http from 'node:http';
+import zlib from 'node:zlib';
 import axios from 'axios';
 import got from 'got';
 import ky from 'ky';
@@ -176,6 +177,22 @@ export const clients = {
       close: () => client.close(),
     };
   },
+  'requestforge bearer, decompression off': (origin) => {
+    const client = new HttpClient(
+      new HttpClientConfigBuilder()
+        .withBaseUrl(origin)
+        .withBearerToken(TOKEN)
+        .withConnections(CONNECTIONS)
+        .withDecompression(false)
+        .build(),
+    );
+    return {
+      async request() {
+        (await client.get('/items')).json();
+      },
+      close: () => client.close(),
+    };
+  },
   'requestforge managed token': (origin) => managedTokenClient(origin),
   'requestforge token+retry+logging': (origin) =>
     managedTokenClient(origin, {
@@ -199,6 +216,35 @@ export const clients = {
       close: () => pool.close(),
     };
   },
+  'undici Pool.request + gunzip': (origin) => {
+    const pool = new Pool(origin, { connections: CONNECTIONS });
+    return {
+      async request() {
+        const { body } = await pool.request({
+          path: '/items.gz',
+          method: 'GET',
+          headers: { authorization: `Bearer ${TOKEN}`, 'accept-encoding': 'gzip' },
+        });
+        JSON.parse(zlib.gunzipSync(Buffer.from(await body.arrayBuffer())).toString('utf8'));
+      },
+      close: () => pool.close(),
+    };
+  },
+  'requestforge gzip JSON GET': (origin) => {
+    const client = new HttpClient(
+      new HttpClientConfigBuilder()
+        .withBaseUrl(origin)
+        .withBearerToken(TOKEN)
+        .withConnections(CONNECTIONS)
+        .build(),
+    );
+    return {
+      async request() {
+        (await client.get('/items.gz')).json();
+      },
+      close: () => client.close(),
+    };
+  },
   'requestforge 1 KiB JSON POST': (origin) => {
     const client = new HttpClient(
       new HttpClientConfigBuilder()
@@ -215,3 +261,41 @@ export const clients = {
     };
   },
 };
+
+/**
+ * The HTTP/2 scenario's clients, against a TLS server that speaks h2 and HTTP/1.1: requestforge
+ * and undici's `allowH2` Agent, each with HTTP/1.1 and HTTP/2.
+ */
+export function tlsClients(ca) {
+  const requestforge = (http2) => (origin) => {
+    const builder = new HttpClientConfigBuilder().withBaseUrl(origin).withTls({ ca }).withBearerToken(TOKEN);
+    const client = new HttpClient((http2 ? builder.withHttp2() : builder).build());
+    return {
+      async request() {
+        (await client.get('/items')).json();
+      },
+      close: () => client.close(),
+    };
+  };
+  const undici = (allowH2) => (origin) => {
+    const agent = new Agent({ allowH2, connect: { ca } });
+    return {
+      async request() {
+        const { body } = await agent.request({
+          origin,
+          path: '/items',
+          method: 'GET',
+          headers: { authorization: `Bearer ${TOKEN}` },
+        });
+        await body.json();
+      },
+      close: () => agent.close(),
+    };
+  };
+  return {
+    'undici Agent HTTP/1.1': undici(false),
+    'undici Agent allowH2': undici(true),
+    'requestforge HTTP/1.1': requestforge(false),
+    'requestforge withHttp2()': requestforge(true),
+  };
+}

@@ -7,7 +7,7 @@ import diagnosticsChannel from 'node:diagnostics_channel';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { clients, managedTokenClient } from './clients.mjs';
+import { clients, managedTokenClient, tlsClients } from './clients.mjs';
 import { cpuChart, median, percentile } from './stats.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -46,8 +46,9 @@ const server = fork(
   [],
   pinned ? { execPath: 'taskset', execArgv: ['-c', '1', process.execPath] } : {},
 );
-const port = await new Promise((resolve) => server.on('message', (message) => resolve(message.port)));
+const { port, tlsPort } = await new Promise((resolve) => server.on('message', resolve));
 const origin = `http://127.0.0.1:${port}`;
+const tlsOrigin = `https://127.0.0.1:${tlsPort}`;
 const { HttpClient, HttpClientConfigBuilder } = await import('../dist/index.js');
 
 async function tokenCalls(reset = false) {
@@ -101,7 +102,12 @@ await tokenCalls(true);
 
 // Each client is measured right next to its floor (raw undici), in alternating order, so the
 // paired ratio cancels whatever the machine was doing at that moment.
-const floorFor = (name) => (name.includes('POST') ? 'undici Pool.request POST' : 'undici Pool.request');
+const floorFor = (name) =>
+  name.includes('POST')
+    ? 'undici Pool.request POST'
+    : name.includes('gunzip') || name.includes('gzip')
+      ? 'undici Pool.request + gunzip'
+      : 'undici Pool.request';
 const samples = Object.fromEntries(names.map((name) => [name, []]));
 const ratios = Object.fromEntries(names.map((name) => [name, { cpu: [], rps: [] }]));
 const contenders = names.filter((name) => name !== floorFor(name));
@@ -223,6 +229,37 @@ async function soak() {
   };
 }
 
+// HTTP/2 vs HTTP/1.1 on TLS at concurrency 100: requestforge and undici's own allowH2 Agent.
+async function http2Scenario() {
+  const H2_CONCURRENCY = Number(process.env.BENCH_H2_CONCURRENCY ?? 100);
+  const factories = tlsClients(readFileSync(here('../test/fixtures/ca.crt')));
+  const names = Object.keys(factories);
+  const made = Object.fromEntries(names.map((name) => [name, factories[name](tlsOrigin)]));
+  for (const name of names) await drive(made[name].request, 1_000, H2_CONCURRENCY);
+  const runs = Object.fromEntries(names.map((name) => [name, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const name of names.map((_, i) => names[(i + round) % names.length])) {
+      gc();
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      await drive(made[name].request, REQUESTS, H2_CONCURRENCY);
+      const wallMs = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      runs[name].push({ rps: (REQUESTS / wallMs) * 1000, cpuUs: (cpu.user + cpu.system) / REQUESTS });
+    }
+  }
+  for (const name of names) await made[name].close();
+  return {
+    concurrency: H2_CONCURRENCY,
+    rows: names.map((name) => ({
+      name,
+      rps: median(runs[name].map((r) => r.rps)),
+      cpuUs: median(runs[name].map((r) => r.cpuUs)),
+    })),
+  };
+}
+
+const h2 = await http2Scenario();
 const cold = await coldStart();
 const ahead = await refreshAhead();
 const soaked = await soak();
@@ -251,6 +288,12 @@ Token scenarios: 1,000 concurrent requests on a cold cache made **${cold.tokenCa
 in steady state the managed-token clients made **${steadyTokenCalls}** token calls over ${fmt(ROUNDS * REQUESTS * 2)} requests.
 With 2-second tokens renewed ahead under load for ${ahead.seconds} s: ${ahead.tokenCalls} token calls (${ahead.backgroundRefreshes} in the background), p99 ${fmt(ahead.p99Ms, 2)} ms overall and ${fmt(ahead.p99NearRenewalMs, 2)} ms around renewals, max ${fmt(ahead.maxMs, 2)} ms.
 
+HTTP/2 vs HTTP/1.1 on TLS (server speaks both), concurrency ${h2.concurrency}, ${fmt(REQUESTS)} requests per client per round, medians of ${ROUNDS} rounds:
+
+| client | requests/s | client CPU µs/request |
+|---|---:|---:|
+${h2.rows.map((r) => `| ${r.name.startsWith('requestforge') ? `**${r.name}**` : r.name} | ${fmt(r.rps)} | ${fmt(r.cpuUs, 1)} |`).join('\n')}
+
 Soak: ${fmt(soaked.requests)} requests on one client in ${fmt(soaked.seconds, 1)} s; RSS ${fmt(soaked.rssBeforeMb)} MiB before, ${fmt(soaked.rssWarmMb)} MiB after warm-up, ${fmt(soaked.rssAfterMb)} MiB after the soak; active handles ${soaked.handlesBefore} before, ${soaked.handlesAfterClose} after \`close()\`.
 `;
 
@@ -259,7 +302,7 @@ if (WRITE) {
   mkdirSync(here('./results'), { recursive: true });
   writeFileSync(
     here('./results/latest.json'),
-    `${JSON.stringify({ machine, versions, rows, cold, steadyTokenCalls, ahead, soak: soaked }, null, 2)}\n`,
+    `${JSON.stringify({ machine, versions, rows, http2: h2, cold, steadyTokenCalls, ahead, soak: soaked }, null, 2)}\n`,
   );
   writeFileSync(here('./results/latest.md'), markdown);
   const chartRows = rows.filter((r) => !r.name.includes('POST')).sort((a, b) => a.cpuUs - b.cpuUs);

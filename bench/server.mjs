@@ -1,15 +1,21 @@
 // The benchmark's loopback server, in its own process so the client's CPU is measured alone.
 //   GET  /items          ~1 KiB JSON
+//   GET  /items.gz       the same JSON, gzip-encoded when the client accepts gzip
+//   and an HTTP/2 (+ HTTP/1.1) TLS server answering /items, for the HTTP/2 scenario
 //   POST /items          reads the body, answers the same JSON
 //   POST /oauth/token    a client-credentials token (?expires_in=N, default 3600; ?delay=ms)
 //   GET  /stats          { tokenCalls }
 //   POST /stats/reset
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import http2 from 'node:http2';
+import zlib from 'node:zlib';
 
 const items = [];
 for (let i = 0; JSON.stringify(items).length < 1000; i++)
   items.push({ id: i, name: `item-${i}`, active: i % 2 === 0 });
 const body = Buffer.from(JSON.stringify(items));
+const gzipped = zlib.gzipSync(body);
 let tokenCalls = 0;
 
 const server = http.createServer((req, res) => {
@@ -17,7 +23,14 @@ const server = http.createServer((req, res) => {
   req.on('data', (chunk) => chunks.push(chunk));
   req.on('end', () => {
     const url = new URL(req.url, 'http://localhost');
-    if (url.pathname === '/items') {
+    if (url.pathname === '/items.gz' && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+        'content-length': gzipped.length,
+      });
+      res.end(gzipped);
+    } else if (url.pathname === '/items' || url.pathname === '/items.gz') {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
       res.end(body);
     } else if (url.pathname === '/oauth/token') {
@@ -48,5 +61,24 @@ const server = http.createServer((req, res) => {
 });
 server.keepAliveTimeout = 600_000;
 server.headersTimeout = 610_000;
-server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+const fixture = (name) => readFileSync(new URL(`../test/fixtures/${name}`, import.meta.url));
+const secure = http2.createSecureServer({
+  cert: fixture('server.crt'),
+  key: fixture('server.key'),
+  allowHTTP1: true,
+  settings: { maxConcurrentStreams: 1000 },
+});
+secure.on('request', (req, res) => {
+  req.resume();
+  req.on('end', () => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
+    res.end(body);
+  });
+});
+secure.keepAliveTimeout = 600_000;
+server.listen(0, '127.0.0.1', () =>
+  secure.listen(0, '127.0.0.1', () =>
+    process.send({ port: server.address().port, tlsPort: secure.address().port }),
+  ),
+);
 process.on('disconnect', () => process.exit(0));

@@ -23,6 +23,7 @@ export {
   HttpClientConfigBuilder,
   type RedirectOptions,
 } from './config/http-client-config-builder';
+export type { DecompressionOptions } from './config/transport-features';
 export * from './errors/index';
 export { AuthorizationHook, type TokenSupplier } from './hooks/authorization';
 export { CorrelationIdHook, type CorrelationIdOptions } from './hooks/correlation-id';
@@ -89,6 +90,7 @@ export {
   type CircuitState,
 } from './retry/circuit-breaker';
 export {
+  DEFAULT_RETRY_ON_ERRORS,
   DEFAULT_RETRYABLE_STATUS_CODES,
   type ExponentialBackoffRetryOptions,
   ExponentialBackoffRetryStrategy,
@@ -124,5 +126,6 @@ export type { GetTokenOptions, TokenManagerOptions, TokenManagerStats } from './
 export type { RefreshContext, TokenProvider } from './tokens/token-provider';
 export type { Awaitable, TokenStorage, TokenStorageLock } from './tokens/token-storage';
 export type { Dispatcher } from './transport/dispatcher';
+export type { ProxyEnvironment, ProxyEnvSource, ProxyFromEnvOptions } from './transport/proxy-from-env';
 export type { TlsOptions } from './transport/undici-transport';
 export { VERSION } from './version';

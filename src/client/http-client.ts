@@ -46,6 +46,9 @@ export class HttpClient {
       tls: config.tls,
       proxy: config.proxy,
       dispatcher: config.dispatcher,
+      decompression: config.decompression ? { maxRatio: config.maxDecompressionRatio } : undefined,
+      http2: config.http2,
+      proxyFromEnv: config.proxyFromEnv,
     });
     const trust = new OriginTrust(config.trustedOrigins);
     this.#requests = new RequestFactory(config, trust);

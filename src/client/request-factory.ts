@@ -2,11 +2,12 @@ import { optionKeys, ownRecord, readOptions } from '../checks/options';
 import { isToken } from '../checks/syntax';
 import type { HttpClientConfig } from '../config/http-client-config';
 import { RequestBuildException } from '../errors/transport-errors';
-import { encodeBody } from '../http/body';
+import { type BodyOptions, encodeBody } from '../http/body';
 import { normalizeHeaders } from '../http/header-validation';
 import { HttpRequest } from '../http/request';
 import { buildRequestUrl, type CanonicalUrl, type QueryParams } from '../http/url';
 import type { OriginTrust } from '../middleware/origin-trust';
+import { ACCEPT_ENCODING } from '../transport/decode';
 import { VERSION } from '../version';
 import type { RequestInit } from './request-options';
 
@@ -20,6 +21,7 @@ const REQUEST_KEYS = optionKeys<RequestInit>()({
   headers: true,
   json: true,
   data: true,
+  form: true,
   body: true,
   timeoutMs: true,
   signal: true,
@@ -46,7 +48,11 @@ export class RequestFactory {
     this.#trust = trust;
     // Null-prototype records throughout: a polluted Object.prototype adds no header, and a
     // lookup such as headers['content-type'] never finds an inherited value.
-    const defaults = ownRecord<string>({ 'user-agent': `requestforge/${VERSION}`, ...config.headers });
+    const defaults = ownRecord<string>({
+      'user-agent': `requestforge/${VERSION}`,
+      ...(config.decompression ? { 'accept-encoding': ACCEPT_ENCODING } : {}),
+      ...config.headers,
+    });
     const untrusted = ownRecord<string>();
     for (const name of Object.keys(defaults)) {
       if (!config.redactor.isSensitive(name)) untrusted[name] = defaults[name]!;
@@ -78,11 +84,16 @@ export class RequestFactory {
       }
       headers = Object.assign(merged, normalizeHeaders(init.headers, 'request headers'));
     }
-    const encoded = encodeBody(init);
+    const encoded = encodeBody(init as BodyOptions);
     if (encoded.contentType !== undefined && headers['content-type'] === undefined) {
       const typed = ownRecord(headers);
       typed['content-type'] = encoded.contentType;
       headers = typed;
+    }
+    if (encoded.contentLength !== undefined) {
+      // A form's boundary is ours: its content type and length replace any the caller set.
+      const type = encoded.contentType!;
+      headers = { ...headers, 'content-type': type, 'content-length': String(encoded.contentLength) };
     }
     if (!Object.isFrozen(headers)) Object.freeze(headers);
     return HttpRequest.trusted({

@@ -17,7 +17,25 @@ export interface RequestOptions {
   readonly json?: unknown;
   /** Form fields (`Content-Type: application/x-www-form-urlencoded`). */
   readonly data?: FormFields;
-  /** A raw body: string, bytes, or a one-shot stream (never retried or replayed). */
+  /**
+   * A `multipart/form-data` body from a `FormData` (the global one or undici's) with string,
+   * `Blob` and `File` entries. Streamed part by part (file contents are never copied into one
+   * buffer), sent with `Content-Length`, and replayable: retries and 401 replays send it again.
+   * @example
+   * ```ts
+   * const form = new FormData();
+   * form.append('description', 'Q3 report');
+   * form.append('file', await fs.openAsBlob('report.pdf', { type: 'application/pdf' }), 'report.pdf');
+   * await client.post('/uploads', { form });
+   * ```
+   */
+  readonly form?: FormData;
+  /**
+   * A raw body: a string, bytes, or a stream (a Node `Readable`, a web `ReadableStream`, an
+   * async iterable of bytes). Streams are sent as they are read, with `Content-Length` only when
+   * you set that header, and are one-shot: a request with a stream body is never retried,
+   * redirected with its body, or replayed after a 401 — the error or the 401 comes back.
+   */
   readonly body?: RequestBody;
   /**
    * Per-attempt timeout for this request.

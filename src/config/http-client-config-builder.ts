@@ -26,8 +26,17 @@ import {
 import type { RetryStrategy } from '../retry/retry-strategy';
 import type { TokenManager } from '../tokens/token-manager';
 import type { Dispatcher } from '../transport/dispatcher';
+import type { ProxyFromEnvOptions } from '../transport/proxy-from-env';
 import type { TlsOptions } from '../transport/undici-transport';
 import { HttpClientConfig } from './http-client-config';
+import {
+  DEFAULT_MAX_DECOMPRESSION_RATIO,
+  type DecompressionOptions,
+  decompressionSetting,
+  readProxyFromEnvOptions,
+  type TransportFeatureSettings,
+  transportFeatures,
+} from './transport-features';
 
 /** Defaults of every option. */
 export const DEFAULTS = Object.freeze({
@@ -36,6 +45,7 @@ export const DEFAULTS = Object.freeze({
   maxRedirects: 10,
   connections: 128,
   maxResponseBytes: 50 * 1024 * 1024,
+  maxDecompressionRatio: DEFAULT_MAX_DECOMPRESSION_RATIO,
 });
 
 /** Options of `withApiKey`. */
@@ -145,6 +155,7 @@ export class HttpClientConfigBuilder {
   #maxResponseBytes: unknown = DEFAULTS.maxResponseBytes;
   #raiseForStatus = false;
   #sensitiveKeys: string[] = [];
+  #transport: TransportFeatureSettings = {};
 
   /**
    * The absolute http(s) URL that relative request paths are joined to; its path prefix is kept
@@ -432,6 +443,48 @@ export class HttpClientConfigBuilder {
     return this;
   }
 
+  /**
+   * Response decompression: `Accept-Encoding: gzip, deflate, br` is sent unless you set one, and
+   * `gzip`/`x-gzip`, `deflate` (zlib-wrapped or raw) and `br` bodies are decoded, buffered and
+   * `stream()` bodies alike. `maxResponseBytes` applies to the decoded size; a corrupt body is a
+   * `ResponseParseException`. `false` turns it off (no header, bodies as received).
+   * @default true, with `{ maxDecompressionRatio: 1000 }`
+   * @example builder.withDecompression(false)
+   * @example builder.withDecompression({ maxDecompressionRatio: 200 })
+   */
+  withDecompression(setting: boolean | DecompressionOptions = true): this {
+    this.#transport = { ...this.#transport, ...decompressionSetting(setting) };
+    return this;
+  }
+
+  /**
+   * Offer HTTP/2 to https origins (ALPN): an origin that accepts it gets one connection that
+   * multiplexes every request in flight (up to 100 streams, then requests wait for a stream);
+   * one that answers HTTP/1.1 gets the usual pool. Auth, redirects, retries, timeouts and errors
+   * behave the same. Plain `http:` origins stay on HTTP/1.1.
+   * @default false
+   * @example builder.withHttp2()
+   */
+  withHttp2(on = true): this {
+    this.#transport = { ...this.#transport, http2: on };
+    return this;
+  }
+
+  /**
+   * Use the proxies named by `HTTP_PROXY` / `HTTPS_PROXY` (for http and https origins) unless
+   * `NO_PROXY` exempts the host (lower-case names win over upper-case; entries: hosts, domains
+   * with or without a leading dot, `host:port`, IP addresses, CIDR ranges, `*`). The variables are
+   * read when `build()` runs. Credentials in a proxy URL go to that proxy only
+   * (`Proxy-Authorization`) and are redacted wherever the config prints. `withProxy` wins.
+   * @default off: no proxy unless `withProxy`
+   * @example builder.withProxyFromEnv()
+   * @example builder.withProxyFromEnv({ env: { HTTPS_PROXY: 'http://proxy.internal:3128', NO_PROXY: '.internal' } })
+   */
+  withProxyFromEnv(options: ProxyFromEnvOptions = {}): this {
+    this.#transport = { ...this.#transport, proxyFromEnv: readProxyFromEnvOptions(options) };
+    return this;
+  }
+
   /** Validates everything and returns a frozen {@link HttpClientConfig}. */
   build(): HttpClientConfig {
     const base = this.#baseUrl === undefined ? undefined : parseBaseUrl(this.#baseUrl);
@@ -470,6 +523,7 @@ export class HttpClientConfigBuilder {
       throw new TypeError('withDispatcher: expected an undici Dispatcher');
     }
     const maxResponseBytes = positiveInteger(this.#maxResponseBytes, 'withMaxResponseBytes');
+    const transport = transportFeatures(this.#transport, this.#proxy, this.#dispatcher);
 
     const trusted = new Set<string>();
     if (base) trusted.add(base.origin);
@@ -506,6 +560,7 @@ export class HttpClientConfigBuilder {
       maxResponseBytes,
       raiseForStatus: this.#raiseForStatus,
       sensitiveKeys,
+      ...transport,
     });
   }
 }

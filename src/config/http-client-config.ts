@@ -6,6 +6,7 @@ import { Redactor } from '../observability/redact';
 import { INSPECT, REDACTED } from '../observability/redact-constants';
 import type { RetryStrategy } from '../retry/retry-strategy';
 import type { Dispatcher } from '../transport/dispatcher';
+import type { ProxyEnvironment } from '../transport/proxy-from-env';
 import type { TlsOptions } from '../transport/undici-transport';
 
 /** Everything `HttpClientConfigBuilder.build()` validated: the one list of a config's fields. */
@@ -48,6 +49,14 @@ export interface HttpClientConfigFields {
   readonly raiseForStatus: boolean;
   /** Keys redacted on top of the defaults (from `withLogging`, the API-key header, auth hooks). */
   readonly sensitiveKeys: readonly string[];
+  /** Whether `Content-Encoding` bodies are decoded (and `Accept-Encoding` sent). */
+  readonly decompression: boolean;
+  /** The largest decoded/received size ratio of a compressed body. */
+  readonly maxDecompressionRatio: number;
+  /** Whether HTTP/2 is offered by ALPN. */
+  readonly http2: boolean;
+  /** The proxy settings read from the environment by `withProxyFromEnv`, if any. */
+  readonly proxyFromEnv: ProxyEnvironment | undefined;
 }
 
 /** A class whose instances carry the fields of {@link HttpClientConfigFields}, declared once. */
@@ -116,6 +125,16 @@ export class HttpClientConfig extends ConfigFields {
       trustedOrigins: this.trustedOrigins,
       maxResponseBytes: this.maxResponseBytes,
       raiseForStatus: this.raiseForStatus,
+      decompression: this.decompression,
+      maxDecompressionRatio: this.maxDecompressionRatio,
+      http2: this.http2,
+      proxyFromEnv: this.proxyFromEnv
+        ? {
+            httpProxy: this.proxyFromEnv.httpProxy && this.redactor.url(this.proxyFromEnv.httpProxy),
+            httpsProxy: this.proxyFromEnv.httpsProxy && this.redactor.url(this.proxyFromEnv.httpsProxy),
+            noProxy: this.proxyFromEnv.noProxy,
+          }
+        : undefined,
     };
   }
 

@@ -1,9 +1,20 @@
 import type { Readable } from 'node:stream';
+import type { ReadableStream } from 'node:stream/web';
 import { RequestBuildException } from '../errors/transport-errors';
+import { type FormDataLike, isFormData, MultipartBody } from './multipart';
 import type { QueryValue } from './url';
 
-/** A raw request body. Strings and byte arrays can be re-sent; streams are one-shot. */
-export type RequestBody = string | Uint8Array | Readable | AsyncIterable<Uint8Array>;
+/**
+ * A raw request body. Strings and byte arrays can be re-sent; streams (a Node `Readable`, a web
+ * `ReadableStream`, any async iterable of bytes) are sent as they are read, never buffered, and
+ * are one-shot: never retried, redirected with their body, or replayed after a 401.
+ */
+export type RequestBody =
+  | string
+  | Uint8Array
+  | Readable
+  | ReadableStream<Uint8Array>
+  | AsyncIterable<Uint8Array>;
 
 /** Form fields for an `application/x-www-form-urlencoded` body; arrays repeat the key. */
 export type FormFields = Readonly<Record<string, QueryValue | null | undefined | ReadonlyArray<QueryValue>>>;
@@ -78,23 +89,53 @@ function withoutInheritedToJSON(value: unknown, seen: Set<object>, polluted = IN
 
 /** True when the body can be sent again (retries, 401 replays, 307/308 redirects). */
 export function isReplayableBody(body: RequestBody | undefined): boolean {
-  return body === undefined || typeof body === 'string' || body instanceof Uint8Array;
+  return (
+    body === undefined ||
+    typeof body === 'string' ||
+    body instanceof Uint8Array ||
+    body instanceof MultipartBody
+  );
 }
 
 export interface EncodedBody {
   readonly body: RequestBody | undefined;
   readonly contentType: string | undefined;
+  /** Known ahead of sending for a multipart form (streams: only if the caller says so). */
+  readonly contentLength?: number;
 }
 
 const NO_BODY: EncodedBody = Object.freeze({ body: undefined, contentType: undefined });
 
-/** Turns the one body option the caller gave (`json`, `data` or `body`) into bytes and a content type. */
-export function encodeBody(options: { json?: unknown; data?: FormFields; body?: RequestBody }): EncodedBody {
-  const { json, data, body } = options;
-  const given = (json !== undefined ? 1 : 0) + (data !== undefined ? 1 : 0) + (body !== undefined ? 1 : 0);
+/** The body options of a request: at most one of them. */
+export interface BodyOptions {
+  json?: unknown;
+  data?: FormFields;
+  form?: FormDataLike;
+  body?: RequestBody;
+}
+
+/**
+ * Turns the one body option the caller gave (`json`, `data`, `form` or `body`) into what goes on
+ * the wire and a content type.
+ */
+export function encodeBody(options: BodyOptions): EncodedBody {
+  const { json, data, form, body } = options;
+  const given =
+    (json !== undefined ? 1 : 0) +
+    (data !== undefined ? 1 : 0) +
+    (form !== undefined ? 1 : 0) +
+    (body !== undefined ? 1 : 0);
   if (given === 0) return NO_BODY;
   if (given > 1) {
-    throw new RequestBuildException('Give only one of json, data and body', { context: { reason: 'body' } });
+    throw new RequestBuildException('Give only one of json, data, form and body', {
+      context: { reason: 'body' },
+    });
+  }
+  if (form !== undefined) {
+    if (!isFormData(form))
+      throw new RequestBuildException('form must be a FormData', { context: { reason: 'form' } });
+    const multipart = new MultipartBody(form);
+    return { body: multipart, contentType: multipart.contentType, contentLength: multipart.length };
   }
   if (json !== undefined) {
     let text: string | undefined;

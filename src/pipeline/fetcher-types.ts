@@ -114,6 +114,7 @@ export const HTTP_FETCHER_OPTION_KEYS = {
   httpClient: true,
   dispatcher: true,
   allowInsecureTokenUrl: true,
+  proxyFromEnv: true,
   name: true,
   baseUrl: true,
   endpoint: true,

@@ -29,6 +29,7 @@ export interface CircuitBreakerOptions extends RetryClassificationOptions {
 const KEYS = optionKeys<CircuitBreakerOptions>()({
   retryableStatusCodes: true,
   retryMethods: true,
+  retryOnErrors: true,
   maxRetries: true,
   baseDelayMs: true,
   maxDelayMs: true,

@@ -1,6 +1,6 @@
 import { atLeastOne, nonNegativeInteger, nonNegativeMs, statusCodes } from '../checks/numbers';
 import { optionKeys, readOptions } from '../checks/options';
-import { ConnectionException, TimeoutException } from '../errors/transport-errors';
+import { type ErrorCode, HttpClientException } from '../errors/http-client-exception';
 import { HttpResponse } from '../http/response';
 import type { RequestContext } from '../middleware/context';
 import { exponentialDelayMs } from './backoff';
@@ -21,6 +21,46 @@ export const IDEMPOTENT_METHODS: readonly string[] = Object.freeze([
   'TRACE',
 ]);
 
+/** Error codes retried by default: timeouts and connection failures. */
+export const DEFAULT_RETRY_ON_ERRORS: readonly ErrorCode[] = Object.freeze([
+  'ERR_TIMEOUT',
+  'ERR_CONNECTION',
+] as const);
+
+/** Every error code, so a misspelt `retryOnErrors` entry is refused (the compiler keeps it complete). */
+const KNOWN_ERROR_CODES: Readonly<Record<ErrorCode, true>> = {
+  ERR_HTTP_CLIENT: true,
+  ERR_CLIENT_CLOSED: true,
+  ERR_TIMEOUT: true,
+  ERR_CONNECTION: true,
+  ERR_TLS: true,
+  ERR_ABORTED: true,
+  ERR_RESPONSE_PARSE: true,
+  ERR_RESPONSE_TOO_LARGE: true,
+  ERR_REQUEST_BUILD: true,
+  ERR_TOO_MANY_REDIRECTS: true,
+  ERR_CIRCUIT_OPEN: true,
+  ERR_AUTHENTICATION: true,
+  ERR_TOKEN_REFRESH: true,
+  ERR_HTTP_STATUS: true,
+};
+
+function errorCodes(value: Iterable<ErrorCode>): ReadonlySet<string> {
+  if (value === null || typeof value !== 'object' || typeof value[Symbol.iterator] !== 'function') {
+    throw new TypeError('retryOnErrors must be an iterable of error codes');
+  }
+  const codes = new Set<string>();
+  for (const code of value) {
+    if (typeof code !== 'string' || !Object.hasOwn(KNOWN_ERROR_CODES, code)) {
+      throw new RangeError(
+        `retryOnErrors: ${typeof code === 'string' ? `"${code.slice(0, 40)}"` : typeof code} is not an error code (e.g. 'ERR_CONNECTION', 'ERR_TIMEOUT', 'ERR_TLS')`,
+      );
+    }
+    codes.add(code);
+  }
+  return codes;
+}
+
 /** Which failures are worth another attempt. */
 export interface RetryClassificationOptions {
   /**
@@ -34,6 +74,13 @@ export interface RetryClassificationOptions {
    * @default ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']
    */
   readonly retryMethods?: Iterable<string>;
+  /**
+   * Errors that are retried, by their `code` (see `HttpClientException.code`). A request aborted
+   * by its signal is never retried, whatever the list.
+   * @default ['ERR_TIMEOUT', 'ERR_CONNECTION']
+   * @example ['ERR_CONNECTION', 'ERR_TIMEOUT', 'ERR_TLS']
+   */
+  readonly retryOnErrors?: Iterable<ErrorCode>;
 }
 
 /** Retries timeouts, connection failures and retryable statuses of retryable methods. */
@@ -41,6 +88,8 @@ export abstract class ClassifyingRetryStrategy implements RetryStrategy {
   readonly maxRetries: number;
   readonly retryableStatusCodes: ReadonlySet<number>;
   readonly retryMethods: ReadonlySet<string>;
+  /** The error codes this strategy retries. */
+  readonly retryOnErrors: ReadonlySet<string>;
 
   protected constructor(maxRetries: number, options: RetryClassificationOptions) {
     this.maxRetries = nonNegativeInteger(maxRetries, 'maxRetries');
@@ -51,6 +100,7 @@ export abstract class ClassifyingRetryStrategy implements RetryStrategy {
     this.retryMethods = new Set(
       [...(options.retryMethods ?? IDEMPOTENT_METHODS)].map((method) => String(method).toUpperCase()),
     );
+    this.retryOnErrors = errorCodes(options.retryOnErrors ?? DEFAULT_RETRY_ON_ERRORS);
   }
 
   /** True for a status this strategy retries. */
@@ -62,7 +112,7 @@ export abstract class ClassifyingRetryStrategy implements RetryStrategy {
     if (context.attempt >= this.maxRetries) return false;
     if (!this.retryMethods.has(context.request.method)) return false;
     if (outcome instanceof HttpResponse) return this.retryableStatusCodes.has(outcome.statusCode);
-    return outcome instanceof TimeoutException || outcome instanceof ConnectionException;
+    return outcome instanceof HttpClientException && this.retryOnErrors.has(outcome.code);
   }
 
   abstract getDelayMs(context: RequestContext, outcome: RetryOutcome): number;
@@ -133,7 +183,7 @@ export interface ExponentialBackoffRetryOptions extends RetryClassificationOptio
   readonly respectRetryAfter?: boolean;
 }
 
-const CLASSIFICATION = { retryableStatusCodes: true, retryMethods: true } as const;
+const CLASSIFICATION = { retryableStatusCodes: true, retryMethods: true, retryOnErrors: true } as const;
 const SIMPLE_KEYS = optionKeys<SimpleRetryOptions>()({ ...CLASSIFICATION, maxRetries: true, delayMs: true });
 const EXPONENTIAL_KEYS = optionKeys<ExponentialBackoffRetryOptions>()({
   ...CLASSIFICATION,

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { Agent, type Dispatcher, ProxyAgent } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { HttpClientException } from '../errors/http-client-exception';
 import {
   RequestAbortedException,
@@ -9,9 +9,18 @@ import {
 import { HttpHeaders } from '../http/http-headers';
 import type { HttpRequest } from '../http/request';
 import { HttpResponse } from '../http/response';
+import {
+  BodyDecoder,
+  codingOf,
+  type DecodeLimits,
+  type DecodeSink,
+  rawContentEncoding,
+  withoutEncodingHeaders,
+} from './decode';
+import { createAgent, createProxyAgent, EnvProxyDispatcher } from './dispatchers';
 import { mapTransportError } from './error-mapping';
 import { CLOSE_GRACE_MS, closePromptly, InFlight } from './in-flight';
-import { UNINHERITED_AGENT_OPTIONS } from './own-options';
+import type { ProxyEnvironment } from './proxy-from-env';
 import type { SendOptions, Transport } from './transport';
 
 /** TLS settings for the connection pool (client certificates for mTLS too). */
@@ -33,15 +42,21 @@ export interface UndiciTransportOptions {
   readonly proxy?: string;
   /** A caller-owned dispatcher: used as is and never closed by us. */
   readonly dispatcher?: Dispatcher;
+  /** Decode `Content-Encoding` bodies within these limits; `undefined`: hand bodies out as received. */
+  readonly decompression?: DecodeLimits;
+  /** Offer HTTP/2 (ALPN) and multiplex h2 origins over one session. */
+  readonly http2?: boolean;
+  /** Proxies from the environment, per origin (ignored with `proxy`). */
+  readonly proxyFromEnv?: ProxyEnvironment;
 }
 
-type RawHeaders = Buffer[];
+type RawHeaders = Array<Buffer | string>;
 
 /**
  * undici's legacy (v1) handler protocol: what its core calls natively, so no adapter sits in
  * between. Buffers the body with a size cap, or hands it out as a stream.
  */
-class ResponseHandler {
+class ResponseHandler implements DecodeSink {
   private abortFn: ((reason?: Error) => void) | null = null;
   private pendingAbort: Error | null = null;
   private settled = false;
@@ -52,6 +67,8 @@ class ResponseHandler {
   private timer: NodeJS.Timeout | undefined;
   private stream: Readable | null = null;
   private resumeFn: (() => void) | null = null;
+  /** Only for a body whose Content-Encoding we decode. */
+  private decoder: BodyDecoder | null = null;
   private readonly start = performance.now();
   private readonly onSignalAbort: (() => void) | undefined;
 
@@ -60,6 +77,7 @@ class ResponseHandler {
     private readonly options: SendOptions,
     private readonly resolve: (response: HttpResponse) => void,
     private readonly reject: (error: HttpClientException) => void,
+    private readonly decompression: DecodeLimits | undefined,
   ) {
     this.timer = setTimeout(() => this.fail(this.timeoutError()), options.timeoutMs);
     const signal = request.signal;
@@ -97,6 +115,7 @@ class ResponseHandler {
 
   /** Settles with an error and tears the exchange down. */
   private fail(error: HttpClientException): void {
+    this.decoder?.destroy();
     if (this.stream) {
       this.cleanup();
       if (!this.stream.destroyed) this.stream.destroy(error);
@@ -121,12 +140,17 @@ class ResponseHandler {
     if (statusCode < 200) return true;
     this.statusCode = statusCode;
     this.rawHeaders = rawHeaders;
+    if (this.decompression !== undefined) this.startDecoding(rawHeaders);
     if (!this.options.stream) return true;
     this.resumeFn = resume;
     this.stream = new Readable({
-      read: () => this.resumeFn?.(),
+      read: () => {
+        this.resumeFn?.();
+        this.decoder?.resume();
+      },
       destroy: (error, callback) => {
         if (!this.settled) this.abortFn?.(error ?? new Error('stream destroyed'));
+        this.decoder?.destroy();
         this.cleanup();
         callback(error);
       },
@@ -141,7 +165,35 @@ class ResponseHandler {
     return true;
   }
 
+  /** Arms a decoder when Content-Encoding names a coding we decode and a body can follow. */
+  private startDecoding(rawHeaders: RawHeaders): void {
+    const { statusCode } = this;
+    if (statusCode === 204 || statusCode === 304 || this.request.method === 'HEAD') return;
+    const coding = codingOf(rawContentEncoding(rawHeaders));
+    if (coding === undefined) return;
+    this.decoder = new BodyDecoder(
+      coding,
+      this.decompression!,
+      this.request,
+      this,
+      () => this.resumeFn?.(),
+      !this.options.stream,
+    );
+    // The headers now describe the body the caller gets: no encoding, length unknown.
+    this.rawHeaders = withoutEncodingHeaders(rawHeaders);
+  }
+
   onData(chunk: Buffer): boolean {
+    if (this.decoder) {
+      if (this.settled && !this.stream) return false;
+      const more = this.decoder.write(chunk);
+      return this.stream ? more : true;
+    }
+    return this.onDecoded(chunk);
+  }
+
+  /** A chunk of the body as the caller gets it (decoded, or as received). */
+  onDecoded(chunk: Buffer): boolean {
     if (this.stream) return this.stream.push(chunk);
     if (this.settled) return false;
     this.size += chunk.length;
@@ -160,6 +212,15 @@ class ResponseHandler {
   }
 
   onComplete(): void {
+    if (this.decoder) {
+      this.decoder.end();
+      return;
+    }
+    this.onDecodedEnd();
+  }
+
+  /** The body is complete (decoded, or as received). */
+  onDecodedEnd(): void {
     if (this.stream) {
       this.cleanup();
       this.stream.push(null);
@@ -173,7 +234,12 @@ class ResponseHandler {
     this.resolve(this.buildResponse(body));
   }
 
+  onDecodeError(error: HttpClientException): void {
+    this.fail(error);
+  }
+
   onError(error: Error): void {
+    this.decoder?.destroy();
     if (this.stream) {
       this.cleanup();
       if (!this.stream.destroyed)
@@ -189,7 +255,7 @@ class ResponseHandler {
   private buildResponse(body: Buffer | undefined): HttpResponse {
     return new HttpResponse({
       statusCode: this.statusCode,
-      headers: new HttpHeaders(this.rawHeaders ?? []),
+      headers: new HttpHeaders((this.rawHeaders ?? []) as Buffer[]),
       body,
       elapsedMs: performance.now() - this.start,
       url: this.request.url,
@@ -199,39 +265,36 @@ class ResponseHandler {
   }
 }
 
-/** The transport on undici: a keep-alive `Agent` (or `ProxyAgent`), or the caller's dispatcher. */
+/**
+ * The transport on undici: a keep-alive `Agent` (HTTP/2-capable with `http2`), a `ProxyAgent`, a
+ * per-origin choice from the proxy environment, or the caller's dispatcher.
+ */
 export class UndiciTransport implements Transport {
   readonly #dispatcher: Dispatcher;
   readonly #owned: boolean;
-  /** ProxyAgent (and maybe a caller's dispatcher) write into `headers`; ours are shared and frozen. */
+  /** Proxies (and maybe a caller's dispatcher) write into `headers`; ours are shared and frozen. */
   readonly #copyHeaders: boolean;
   readonly #inFlight = new InFlight();
+  readonly #decompression: DecodeLimits | undefined;
 
   constructor(options: UndiciTransportOptions) {
+    this.#decompression = options.decompression;
     if (options.dispatcher) {
       this.#dispatcher = options.dispatcher;
       this.#owned = false;
       this.#copyHeaders = true;
       return;
     }
-    const connect = {
-      timeout: options.connectTimeoutMs,
-      ...(options.tls ?? {}),
-    } as Agent.Options['connect'];
-    this.#dispatcher = options.proxy
-      ? new ProxyAgent({
-          ...UNINHERITED_AGENT_OPTIONS,
-          uri: options.proxy,
-          connections: options.connections,
-          requestTls: connect as never,
-        } as unknown as ProxyAgent.Options)
-      : new Agent({
-          ...UNINHERITED_AGENT_OPTIONS,
-          connections: options.connections,
-          connect,
-        } as unknown as Agent.Options);
+    const settings = {
+      connections: options.connections,
+      connect: { timeout: options.connectTimeoutMs, ...(options.tls ?? {}) },
+      http2: options.http2 === true,
+    };
+    if (options.proxy) this.#dispatcher = createProxyAgent(options.proxy, settings);
+    else if (options.proxyFromEnv) this.#dispatcher = new EnvProxyDispatcher(options.proxyFromEnv, settings);
+    else this.#dispatcher = createAgent(settings);
     this.#owned = true;
-    this.#copyHeaders = options.proxy !== undefined;
+    this.#copyHeaders = options.proxy !== undefined || options.proxyFromEnv !== undefined;
   }
 
   send(request: HttpRequest, options: SendOptions): Promise<HttpResponse> {
@@ -259,23 +322,29 @@ export class UndiciTransport implements Transport {
           inFlight.end();
           reject(error);
         },
+        this.#decompression,
       );
-      this.#dispatcher.dispatch(
-        {
-          // Null prototype: undici reads options it was not given (`query`, `upgrade`, …), and
-          // must not find them on a polluted Object.prototype.
-          __proto__: null,
-          origin: request.target.origin,
-          path: request.target.path,
-          method: request.method as Dispatcher.HttpMethod,
-          headers: this.#copyHeaders ? { ...request.headers } : request.headers,
-          body: request.body as Dispatcher.DispatchOptions['body'],
-          // Our own timer enforces the deadline; undici's idle timers only back it up.
-          headersTimeout: options.timeoutMs,
-          bodyTimeout: options.timeoutMs,
-        } as Dispatcher.DispatchOptions,
-        handler as unknown as Dispatcher.DispatchHandler,
-      );
+      try {
+        this.#dispatcher.dispatch(
+          {
+            // Null prototype: undici reads options it was not given (`query`, `upgrade`, …), and
+            // must not find them on a polluted Object.prototype.
+            __proto__: null,
+            origin: request.target.origin,
+            path: request.target.path,
+            method: request.method as Dispatcher.HttpMethod,
+            headers: this.#copyHeaders ? { ...request.headers } : request.headers,
+            body: request.body as Dispatcher.DispatchOptions['body'],
+            // Our own timer enforces the deadline; undici's idle timers only back it up.
+            headersTimeout: options.timeoutMs,
+            bodyTimeout: options.timeoutMs,
+          } as Dispatcher.DispatchOptions,
+          handler as unknown as Dispatcher.DispatchHandler,
+        );
+      } catch (error) {
+        // A dispatcher that refuses synchronously (e.g. ProxyAgent and a Proxy-Authorization header).
+        handler.onError(error as Error);
+      }
     });
   }
 

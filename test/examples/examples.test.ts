@@ -61,6 +61,22 @@ const expectations: Record<string, RegExp[]> = {
   ],
   '16-custom-storage.ts': [/stored under auth_token:example-api, read back: true/],
   '17-complete-oauth2-service.ts': [/GET \/users → 200/, /← 200 GET .*\/users/],
+  '21-compression.ts': [
+    /Accept-Encoding: gzip, deflate, br → br/,
+    /decoded 12400 bytes, 500 rows; content-encoding now: none/,
+    /bomb stopped: ERR_RESPONSE_TOO_LARGE \(ratio limit 1000\)/,
+    /Accept-Encoding: \(none\) → identity[\s\S]*withDecompression\(false\): 12400 bytes as sent/,
+  ],
+  '22-http2.ts': [/50 requests: HTTP\/2\.0, Bearer your-api-token-here, over 1 session\(s\)/],
+  '23-proxy-from-env.ts': [
+    /config prints: \{"httpProxy":"http:\/\/\[REDACTED\]@127\.0\.0\.1:\d+\/"/,
+    /\[proxy\] CONNECT 127\.0\.0\.1:\d+ with Proxy-Authorization\n.*GET \/orders \{"authorization":"Bearer your-api-token-here"\}\nthrough the proxy: 200/,
+    /GET \/health \{\}\nNO_PROXY localhost: 200/,
+  ],
+  '24-uploads.ts': [
+    /POST \/uploads multipart\/form-data, Content-Length: (\d+), received \1 bytes\n.*POST \/uploads multipart\/form-data, Content-Length: \1, received \1 bytes\nform upload: 201/,
+    /POST \/raw no content type, Content-Length: none \(chunked\), received 6553600 bytes\nstream upload: 503/,
+  ],
   '28-encryption-key-rotation.ts': [
     /deploy 1 \[OLD, NEW\]: reads the stored token: true; token requests: 1/,
     /deploy 2 renewal sealed with NEW: true; token requests: 2\na deploy-1 process reads it: true; token requests: 2/,

@@ -4,6 +4,7 @@ import type { RequestInit } from '../../client/request-options';
 import { HttpClientConfigBuilder } from '../../config/http-client-config-builder';
 import type { HttpResponse } from '../../http/response';
 import type { Dispatcher } from '../../transport/dispatcher';
+import type { ProxyFromEnvOptions } from '../../transport/proxy-from-env';
 
 /** Options shared by everything that sends token requests (OAuth providers, pipeline fetchers). */
 export interface TokenEndpointOptions {
@@ -40,6 +41,14 @@ export interface TokenEndpointOptions {
    * @example allowInsecureTokenUrl: true // inside a service mesh that encrypts with mTLS
    */
   readonly allowInsecureTokenUrl?: boolean;
+  /**
+   * Send token requests through the proxies named by `HTTP_PROXY` / `HTTPS_PROXY` / `NO_PROXY`,
+   * as `withProxyFromEnv` does for API requests (`true`, or its options). Ignored with
+   * `httpClient` (configure that client instead); not available with `dispatcher`.
+   * @default false: token requests connect directly
+   * @example { proxyFromEnv: true }
+   */
+  readonly proxyFromEnv?: boolean | ProxyFromEnvOptions;
 }
 
 /** Sends one token request: the narrow seam between the token code and HTTP. */
@@ -87,6 +96,13 @@ export function createTokenSender(options: TokenEndpointOptions): TokenSender {
     .withRedirects({ follow: false })
     .withHeader('Accept', 'application/json');
   if (options.dispatcher) builder.withDispatcher(options.dispatcher);
+  const fromEnv = options.proxyFromEnv;
+  if (fromEnv !== undefined && fromEnv !== false) {
+    if (fromEnv !== true && (fromEnv === null || typeof fromEnv !== 'object'))
+      throw new TypeError('proxyFromEnv must be a boolean or { env }');
+    if (options.dispatcher) throw new TypeError('proxyFromEnv: not available with dispatcher');
+    builder.withProxyFromEnv(fromEnv === true ? {} : fromEnv);
+  }
   const config = builder.build();
   // Opened on first use and again after close(): closing releases the connections, it does not
   // break a provider that a new client (or a direct call) uses later.

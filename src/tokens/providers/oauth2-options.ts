@@ -41,6 +41,7 @@ export const OAUTH2_OPTION_KEYS = {
   httpClient: true,
   dispatcher: true,
   allowInsecureTokenUrl: true,
+  proxyFromEnv: true,
 } as const;
 
 export function checkString(value: unknown, option: string, allowEmpty = false): string {
