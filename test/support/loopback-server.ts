@@ -61,7 +61,7 @@ export const echo: RequestHandler = (request, response) => {
 /** A real `node:http` (or https) server on 127.0.0.1 and a free port, recording every request. */
 export async function startServer(
   handler: RequestHandler = echo,
-  options: { tls?: boolean } = {},
+  options: { tls?: boolean; maxHeaderSize?: number } = {},
 ): Promise<LoopbackServer> {
   let current = handler;
   const requests: RecordedRequest[] = [];
@@ -88,8 +88,11 @@ export async function startServer(
     }
   };
   const server = options.tls
-    ? https.createServer({ cert: TLS_FIXTURES.cert, key: TLS_FIXTURES.key }, listener)
-    : http.createServer(listener);
+    ? https.createServer(
+        { cert: TLS_FIXTURES.cert, key: TLS_FIXTURES.key, maxHeaderSize: options.maxHeaderSize },
+        listener,
+      )
+    : http.createServer({ maxHeaderSize: options.maxHeaderSize }, listener);
   server.keepAliveTimeout = 60_000;
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
