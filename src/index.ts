@@ -49,6 +49,15 @@ export { HttpResponse } from './http/response';
 export type { QueryParams, QueryValue } from './http/url';
 export type { Handler, Middleware } from './middleware/chain';
 export { RequestContext } from './middleware/context';
+export type {
+  AuthReplayMessage,
+  CallMessage,
+  CircuitStateMessage,
+  SendEndMessage,
+  SendStartMessage,
+  TokenCacheHitMessage,
+  TokenRequestMessage,
+} from './observability/event-messages';
 export { CHANNELS } from './observability/events';
 export { DEFAULT_SENSITIVE_KEYS } from './observability/redact';
 export {

@@ -6,6 +6,7 @@ import { statusException } from '../http/response';
 import type { Handler } from '../middleware/chain';
 import { RequestContext } from '../middleware/context';
 import { OriginTrust } from '../middleware/origin-trust';
+import { callObserved, observeCall } from '../observability/call-events';
 import { INSPECT } from '../observability/redact-constants';
 import type { Transport } from '../transport/transport';
 import { UndiciTransport } from '../transport/undici-transport';
@@ -73,7 +74,9 @@ export class HttpClient {
     const context = new RequestContext(request, this.#maxRetries, stream);
     let response: HttpResponse;
     try {
-      response = await this.#handler(request, context);
+      response = await (callObserved()
+        ? observeCall(this.#handler, request, context)
+        : this.#handler(request, context));
     } catch (error) {
       if (error instanceof HttpClientException && error.attempts === 0) error.attempts = context.sends;
       throw error;

@@ -5,6 +5,7 @@ import type { HttpResponse } from '../http/response';
 import type { Handler } from '../middleware/chain';
 import type { RequestContext } from '../middleware/context';
 import { channels, publish } from '../observability/events';
+import { SendHeaders } from '../observability/send-headers';
 import type { SendOptions, Transport } from '../transport/transport';
 
 /**
@@ -48,7 +49,10 @@ async function observed(
     attempt: context.attempt,
     send: context.sends,
   });
-  publish(channels.requestStart, base);
+  // A subscriber may add trace headers to this send (never credentials): see SendHeaders.
+  const added = new SendHeaders(request);
+  publish(channels.requestStart, () => ({ ...base(), addHeader: added.add }));
+  request = added.applyTo(request);
   try {
     const response = await transport.send(request, options);
     publish(channels.requestEnd, () => ({

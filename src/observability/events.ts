@@ -19,6 +19,13 @@ export const CHANNELS = Object.freeze({
   tokenRefresh: 'requestforge:token:refresh',
   tokenError: 'requestforge:token:error',
   tokenInvalidate: 'requestforge:token:invalidate',
+  callStart: 'requestforge:call:start',
+  callEnd: 'requestforge:call:end',
+  tokenStart: 'requestforge:token:start',
+  tokenEnd: 'requestforge:token:end',
+  tokenCacheHit: 'requestforge:token:cache-hit',
+  authReplay: 'requestforge:auth:replay',
+  circuitState: 'requestforge:circuit:state',
 } as const);
 
 export const channels = {
@@ -30,6 +37,13 @@ export const channels = {
   tokenRefresh: diagnosticsChannel.channel(CHANNELS.tokenRefresh),
   tokenError: diagnosticsChannel.channel(CHANNELS.tokenError),
   tokenInvalidate: diagnosticsChannel.channel(CHANNELS.tokenInvalidate),
+  callStart: diagnosticsChannel.channel(CHANNELS.callStart),
+  callEnd: diagnosticsChannel.channel(CHANNELS.callEnd),
+  tokenStart: diagnosticsChannel.channel(CHANNELS.tokenStart),
+  tokenEnd: diagnosticsChannel.channel(CHANNELS.tokenEnd),
+  tokenCacheHit: diagnosticsChannel.channel(CHANNELS.tokenCacheHit),
+  authReplay: diagnosticsChannel.channel(CHANNELS.authReplay),
+  circuitState: diagnosticsChannel.channel(CHANNELS.circuitState),
 };
 
 /** Publishes a message built only when someone listens. */

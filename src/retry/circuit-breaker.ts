@@ -3,6 +3,7 @@ import { optionKeys, readOptions } from '../checks/options';
 import { CircuitOpenException, RequestAbortedException } from '../errors/transport-errors';
 import { HttpResponse } from '../http/response';
 import type { RequestContext } from '../middleware/context';
+import { channels, publish } from '../observability/events';
 import { exponentialDelayMs } from './backoff';
 import { ClassifyingRetryStrategy, type RetryClassificationOptions } from './request-retry-strategies';
 import type { RetryOutcome } from './retry-strategy';
@@ -88,6 +89,7 @@ export class CircuitBreakerRetryStrategy extends ClassifyingRetryStrategy {
 
   /** Closes the circuit and forgets all failures. */
   reset(): void {
+    this.#announce('closed');
     this.#state = 'closed';
     this.#failures = 0;
     this.#probes = 0;
@@ -96,6 +98,7 @@ export class CircuitBreakerRetryStrategy extends ClassifyingRetryStrategy {
 
   beforeAttempt(context: RequestContext): void {
     if (this.#state === 'open' && this.#now() - this.#openedAt >= this.recoveryTimeoutMs) {
+      this.#announce('half_open');
       this.#state = 'half_open';
       this.#probes = 0;
       this.#probeSuccesses = 0;
@@ -153,9 +156,16 @@ export class CircuitBreakerRetryStrategy extends ClassifyingRetryStrategy {
   }
 
   #open(): void {
+    this.#announce('open');
     this.#state = 'open';
     this.#openedAt = this.#now();
     this.#probes = 0;
     this.#probeSuccesses = 0;
+  }
+
+  /** Publishes `requestforge:circuit:state` for a change (only when someone listens). */
+  #announce(state: CircuitState): void {
+    const previous = this.#state;
+    if (previous !== state) publish(channels.circuitState, () => ({ previous, state }));
   }
 }

@@ -14,6 +14,7 @@ import { type RenewalParticipant, type RenewalReason, renew } from './renewal';
 import { SingleFlight, waitAbortable } from './single-flight';
 import { InMemoryTokenStorage } from './storage/in-memory-token-storage';
 import type { TokenData } from './token-data';
+import { grantOf, traceTokenRequest } from './token-events';
 import type { GetTokenOptions, TokenManagerOptions, TokenManagerStats } from './token-manager-options';
 import type { RefreshContext, TokenProvider } from './token-provider';
 import type { TokenStorage } from './token-storage';
@@ -154,6 +155,8 @@ export class TokenManager {
     const now = this.#now();
     if (now >= this.#schedule.usableUntil) return undefined;
     this.#stats.hits++;
+    if (channels.tokenCacheHit.hasSubscribers)
+      channels.tokenCacheHit.publish({ serviceName: this.serviceName });
     if (
       now >= this.#schedule.refreshFrom &&
       this.#flight.running('token') === undefined &&
@@ -272,12 +275,18 @@ export class TokenManager {
     const started = this.#now();
     let token: TokenData;
     try {
-      token = await callProvider(
-        base !== undefined
-          ? () => this.provider.refreshToken(base, { reason: REFRESH_REASONS[reason] })
-          : () => this.provider.fetchToken(),
-        this.serviceName,
-        this.#fetchTimeoutMs,
+      const call = () =>
+        callProvider(
+          base !== undefined
+            ? () => this.provider.refreshToken(base, { reason: REFRESH_REASONS[reason] })
+            : () => this.provider.fetchToken(),
+          this.serviceName,
+          this.#fetchTimeoutMs,
+        );
+      const grant = () => grantOf(this.provider, base?.refreshToken !== undefined);
+      token = await traceTokenRequest(
+        () => ({ serviceName: this.serviceName, reason, grant: grant() }),
+        call,
       );
     } catch (error) {
       this.#stats.failures++;

@@ -48,6 +48,8 @@ const RESERVED = [
  * ```
  */
 export class PasswordGrantTokenProvider extends OAuth2GrantProvider {
+  /** The grant type sent: `password`. */
+  readonly grantType = 'password';
   readonly username: string;
   readonly #password: string;
 

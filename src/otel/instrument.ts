@@ -1,0 +1,163 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import diagnosticsChannel from 'node:diagnostics_channel';
+import { diag, type MeterProvider, metrics, type TracerProvider, trace } from '@opentelemetry/api';
+import {
+  type AuthReplayMessage,
+  CHANNELS,
+  type CallMessage,
+  type CircuitStateMessage,
+  type SendEndMessage,
+  type SendStartMessage,
+  type TokenCacheHitMessage,
+  type TokenRequestMessage,
+  VERSION,
+} from 'requestforge';
+import { optionKeys, readOptions } from '../checks/options';
+import { HTTP, methodAttributes, RF, serverAttributes } from './attributes';
+import { HttpSpans } from './http-spans';
+import { createInstruments, type Instruments } from './instruments';
+import type { Scope } from './scope';
+import { TokenSpans } from './token-spans';
+
+/** Options of {@link instrumentRequestforge}. */
+export interface InstrumentationOptions {
+  /**
+   * Where spans go.
+   * @default the global tracer provider (`trace.setGlobalTracerProvider`, done by the SDK's `start()`/`register()`)
+   * @example new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] })
+   */
+  readonly tracerProvider?: TracerProvider;
+  /**
+   * Where metrics go. The OpenTelemetry metrics API has no late binding: without this option,
+   * call `instrumentRequestforge()` after the SDK has registered its meter provider.
+   * @default the global meter provider (`metrics.setGlobalMeterProvider`)
+   * @example new MeterProvider({ readers: [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter() })] })
+   */
+  readonly meterProvider?: MeterProvider;
+}
+
+/** A running instrumentation, returned by {@link instrumentRequestforge}. */
+export interface RequestforgeInstrumentation {
+  /** Stops recording: unsubscribes from every channel. Calls in flight are not recorded further. Idempotent. */
+  disable(): void;
+}
+
+const KEYS = optionKeys<InstrumentationOptions>()({ tracerProvider: true, meterProvider: true });
+
+/** Runs a subscriber so that it can never throw into the request path (a throw there is an uncaught exception). */
+function guarded<T>(what: string, handler: (message: T) => void): (message: unknown) => void {
+  return (message) => {
+    try {
+      handler(message as T);
+    } catch (error) {
+      diag.error(`requestforge instrumentation: ${what} failed`, error);
+    }
+  };
+}
+
+function counters(instruments: Instruments, storage: AsyncLocalStorage<Scope>) {
+  return {
+    [CHANNELS.tokenCacheHit]: guarded<TokenCacheHitMessage>('cache hit', (message) =>
+      instruments.tokenCacheHits.add(1, { [RF.tokenService]: message.serviceName }),
+    ),
+    [CHANNELS.authReplay]: guarded<AuthReplayMessage>('auth replay', (message) => {
+      instruments.authReplays.add(1, serverAttributes(message.url, methodAttributes(message.method)));
+      storage
+        .getStore()
+        ?.call?.span.addEvent('requestforge.auth.replay', {
+          [RF.replay]: message.replay,
+          [HTTP.statusCode]: message.statusCode,
+        });
+    }),
+    [CHANNELS.requestRetry]: guarded<{ method: string; url: string; reason: string | number; delayMs: number }>(
+      'retry',
+      (message) => {
+        const reason = String(message.reason);
+        const attributes = serverAttributes(message.url, methodAttributes(message.method));
+        attributes[RF.retryReason] = reason;
+        instruments.retries.add(1, attributes);
+        storage
+          .getStore()
+          ?.call?.span.addEvent('requestforge.retry', {
+            [RF.retryReason]: reason,
+            [RF.retryDelayMs]: message.delayMs,
+          });
+      },
+    ),
+    [CHANNELS.circuitState]: guarded<CircuitStateMessage>('circuit state', (message) =>
+      instruments.circuitStateChanges.add(1, {
+        [RF.circuitState]: message.state,
+        [RF.circuitPrevious]: message.previous,
+      }),
+    ),
+  };
+}
+
+/**
+ * Records requestforge's work as OpenTelemetry spans and metrics, from its diagnostics channels
+ * (no monkey-patching). Call it once, early, after your SDK is set up.
+ *
+ * - A `CLIENT` span per logical request named after its method, with the stable HTTP semantic
+ *   conventions (`http.request.method`, `url.full` with credentials redacted, `server.address`,
+ *   `server.port`, `http.response.status_code`, `error.type`, `http.request.resend_count`); a
+ *   child per send when a request was retried, replayed after a 401 or redirected.
+ * - `requestforge.token.fetch` spans for token requests (service, reason, grant, outcome).
+ * - `traceparent`/`tracestate` on every send, through the global propagator.
+ * - Metrics: `http.client.request.duration`, `requestforge.token.requests`,
+ *   `requestforge.token.cache_hits`, `requestforge.auth.replays`, `requestforge.retries`,
+ *   `requestforge.circuit_breaker.state_changes`.
+ *
+ * @example
+ * ```ts
+ * import { instrumentRequestforge } from 'requestforge/otel';
+ * const instrumentation = instrumentRequestforge(); // the global providers
+ * // … on shutdown:
+ * instrumentation.disable();
+ * ```
+ */
+export function instrumentRequestforge(options?: InstrumentationOptions): RequestforgeInstrumentation {
+  const given = readOptions(options, 'instrumentRequestforge', KEYS);
+  if (given.tracerProvider !== undefined && typeof given.tracerProvider?.getTracer !== 'function')
+    throw new TypeError('instrumentRequestforge: tracerProvider must have getTracer()');
+  if (given.meterProvider !== undefined && typeof given.meterProvider?.getMeter !== 'function')
+    throw new TypeError('instrumentRequestforge: meterProvider must have getMeter()');
+  const tracer = (given.tracerProvider ?? trace).getTracer('requestforge', VERSION);
+  const instruments = createInstruments((given.meterProvider ?? metrics).getMeter('requestforge', VERSION));
+  const storage = new AsyncLocalStorage<Scope>();
+  const http = new HttpSpans(tracer, instruments, storage);
+  const tokens = new TokenSpans(tracer, instruments, storage);
+
+  const callStart = diagnosticsChannel.channel(CHANNELS.callStart);
+  const tokenStart = diagnosticsChannel.channel(CHANNELS.tokenStart);
+  const transform =
+    <T>(what: string, start: (message: T) => Scope) =>
+    (message: unknown): Scope | undefined => {
+      try {
+        return start(message as T);
+      } catch (error) {
+        diag.error(`requestforge instrumentation: ${what} failed`, error);
+        return storage.getStore();
+      }
+    };
+  callStart.bindStore(storage, transform<CallMessage>('call start', (message) => http.startCall(message)));
+  tokenStart.bindStore(storage, transform<TokenRequestMessage>('token start', (message) => tokens.start(message)));
+  const subscriptions: Record<string, (message: unknown) => void> = {
+    [CHANNELS.callEnd]: guarded<CallMessage>('call end', (message) => http.endCall(message)),
+    [CHANNELS.requestStart]: guarded<SendStartMessage>('send start', (message) => http.startSend(message)),
+    [CHANNELS.requestEnd]: guarded<SendEndMessage>('send end', (message) => http.endSend(message)),
+    [CHANNELS.tokenEnd]: guarded<TokenRequestMessage>('token end', (message) => tokens.end(message)),
+    ...counters(instruments, storage),
+  };
+  for (const [name, handler] of Object.entries(subscriptions)) diagnosticsChannel.subscribe(name, handler);
+
+  let enabled = true;
+  return Object.freeze({
+    disable(): void {
+      if (!enabled) return;
+      enabled = false;
+      for (const [name, handler] of Object.entries(subscriptions)) diagnosticsChannel.unsubscribe(name, handler);
+      callStart.unbindStore(storage);
+      tokenStart.unbindStore(storage);
+    },
+  });
+}
