@@ -28,7 +28,17 @@ export const RF = {
   circuitPrevious: 'requestforge.circuit_breaker.previous_state',
 } as const;
 
-const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
+const KNOWN_METHODS = new Set([
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'DELETE',
+  'CONNECT',
+  'OPTIONS',
+  'TRACE',
+  'PATCH',
+]);
 
 /** The span name of an HTTP client span: the method, or `HTTP` for a method semconv does not know. */
 export function spanName(method: string): string {

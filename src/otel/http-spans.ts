@@ -10,12 +10,24 @@ import {
   trace,
 } from '@opentelemetry/api';
 import type { CallMessage, SendEndMessage, SendStartMessage } from 'requestforge';
-import { errorType, HTTP, methodAttributes, requestAttributes, serverAttributes, spanName } from './attributes';
+import {
+  errorType,
+  HTTP,
+  methodAttributes,
+  requestAttributes,
+  serverAttributes,
+  spanName,
+} from './attributes';
 import type { Instruments } from './instruments';
 import { type CallState, epochNow, type Scope, type ScopeStorage, type SendRecord } from './scope';
 
 /** Sets the outcome attributes and status of an HTTP client span and ends it. */
-function finish(span: Span, statusCode: number | undefined, error: string | undefined, endTime?: number): void {
+function finish(
+  span: Span,
+  statusCode: number | undefined,
+  error: string | undefined,
+  endTime?: number,
+): void {
   if (statusCode !== undefined) span.setAttribute(HTTP.statusCode, statusCode);
   const type = errorType(statusCode, error);
   if (type !== undefined) {

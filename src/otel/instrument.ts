@@ -3,8 +3,8 @@ import diagnosticsChannel from 'node:diagnostics_channel';
 import { diag, type MeterProvider, metrics, type TracerProvider, trace } from '@opentelemetry/api';
 import {
   type AuthReplayMessage,
-  CHANNELS,
   type CallMessage,
+  CHANNELS,
   type CircuitStateMessage,
   type SendEndMessage,
   type SendStartMessage,
@@ -62,28 +62,26 @@ function counters(instruments: Instruments, storage: AsyncLocalStorage<Scope>) {
     ),
     [CHANNELS.authReplay]: guarded<AuthReplayMessage>('auth replay', (message) => {
       instruments.authReplays.add(1, serverAttributes(message.url, methodAttributes(message.method)));
-      storage
-        .getStore()
-        ?.call?.span.addEvent('requestforge.auth.replay', {
-          [RF.replay]: message.replay,
-          [HTTP.statusCode]: message.statusCode,
-        });
+      storage.getStore()?.call?.span.addEvent('requestforge.auth.replay', {
+        [RF.replay]: message.replay,
+        [HTTP.statusCode]: message.statusCode,
+      });
     }),
-    [CHANNELS.requestRetry]: guarded<{ method: string; url: string; reason: string | number; delayMs: number }>(
-      'retry',
-      (message) => {
-        const reason = String(message.reason);
-        const attributes = serverAttributes(message.url, methodAttributes(message.method));
-        attributes[RF.retryReason] = reason;
-        instruments.retries.add(1, attributes);
-        storage
-          .getStore()
-          ?.call?.span.addEvent('requestforge.retry', {
-            [RF.retryReason]: reason,
-            [RF.retryDelayMs]: message.delayMs,
-          });
-      },
-    ),
+    [CHANNELS.requestRetry]: guarded<{
+      method: string;
+      url: string;
+      reason: string | number;
+      delayMs: number;
+    }>('retry', (message) => {
+      const reason = String(message.reason);
+      const attributes = serverAttributes(message.url, methodAttributes(message.method));
+      attributes[RF.retryReason] = reason;
+      instruments.retries.add(1, attributes);
+      storage.getStore()?.call?.span.addEvent('requestforge.retry', {
+        [RF.retryReason]: reason,
+        [RF.retryDelayMs]: message.delayMs,
+      });
+    }),
     [CHANNELS.circuitState]: guarded<CircuitStateMessage>('circuit state', (message) =>
       instruments.circuitStateChanges.add(1, {
         [RF.circuitState]: message.state,
@@ -139,8 +137,14 @@ export function instrumentRequestforge(options?: InstrumentationOptions): Reques
         return storage.getStore();
       }
     };
-  callStart.bindStore(storage, transform<CallMessage>('call start', (message) => http.startCall(message)));
-  tokenStart.bindStore(storage, transform<TokenRequestMessage>('token start', (message) => tokens.start(message)));
+  callStart.bindStore(
+    storage,
+    transform<CallMessage>('call start', (message) => http.startCall(message)),
+  );
+  tokenStart.bindStore(
+    storage,
+    transform<TokenRequestMessage>('token start', (message) => tokens.start(message)),
+  );
   const subscriptions: Record<string, (message: unknown) => void> = {
     [CHANNELS.callEnd]: guarded<CallMessage>('call end', (message) => http.endCall(message)),
     [CHANNELS.requestStart]: guarded<SendStartMessage>('send start', (message) => http.startSend(message)),
@@ -155,7 +159,8 @@ export function instrumentRequestforge(options?: InstrumentationOptions): Reques
     disable(): void {
       if (!enabled) return;
       enabled = false;
-      for (const [name, handler] of Object.entries(subscriptions)) diagnosticsChannel.unsubscribe(name, handler);
+      for (const [name, handler] of Object.entries(subscriptions))
+        diagnosticsChannel.unsubscribe(name, handler);
       callStart.unbindStore(storage);
       tokenStart.unbindStore(storage);
     },

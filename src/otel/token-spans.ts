@@ -1,4 +1,11 @@
-import { context as otelContext, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
+import {
+  context as otelContext,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
 import type { TokenRequestMessage } from 'requestforge';
 import { HTTP, RF } from './attributes';
 import type { Instruments } from './instruments';

@@ -61,7 +61,7 @@ export abstract class HttpTokenFetcher implements TokenFetcher {
   readonly #sender: TokenSender;
 
   /**
-   * @param options read as own properties; unknown keys are refused by the concrete fetchers
+   * @param given the options, read as own properties; unknown keys are refused by the concrete fetchers
    * (your subclass may add options of its own)
    */
   constructor(given: HttpTokenFetcherOptions) {

@@ -146,7 +146,9 @@ describe('requestforge <verb>', () => {
   it('--curl and --verbose print the exchange with credentials redacted', async () => {
     const run = await rf(['post', '/x', '--json', '{"a":1}', '--curl', '--verbose']);
     expect(run.code).toBe(0);
-    expect(run.stderr).toMatch(/^curl -X POST '[^']+\/x' .*-H 'authorization: \[REDACTED\]' --data-raw '\{"a":1\}'$/m);
+    expect(run.stderr).toMatch(
+      /^curl -X POST '[^']+\/x' .*-H 'authorization: \[REDACTED\]' --data-raw '\{"a":1\}'$/m,
+    );
     expect(run.stderr).toContain(`> POST ${api.url}/x`);
     expect(run.stderr).toContain('> authorization: [REDACTED]');
     const token = String(api.requests[0]!.headers.authorization).slice('Bearer '.length);
