@@ -61,6 +61,18 @@ const expectations: Record<string, RegExp[]> = {
   ],
   '16-custom-storage.ts': [/stored under auth_token:example-api, read back: true/],
   '17-complete-oauth2-service.ts': [/GET \/users → 200/, /← 200 GET .*\/users/],
+  '25-opentelemetry.ts': [
+    /traceparent: 00-[0-9a-f]{32}-[0-9a-f]{16}-01/,
+    /^ {2}GET http\.response\.status_code=200 http\.request\.resend_count=1\n {4}requestforge\.token\.fetch requestforge\.token\.reason=invalidated requestforge\.token\.outcome=success\n {6}POST http\.response\.status_code=200\n {4}GET http\.response\.status_code=401\n {4}GET http\.response\.status_code=200 http\.request\.resend_count=1$/m,
+    /requestforge\.auth\.replays 1/,
+    /http\.client\.request\.duration 6/,
+  ],
+  '26-command-line.ts': [
+    /source: +token endpoint[\s\S]*source: +cache/,
+    /GET \/orders with a token → 200\n\{"path":"\/orders"\}/,
+    /token requests: \{"client_credentials":1\}/,
+    /holds a literal secret[^\n]*\n\(exit code 2\)/,
+  ],
 };
 
 describe('every guide example has a working TypeScript twin', () => {
