@@ -4,7 +4,9 @@ import type { HttpRequest } from '../http/request';
 import type { HttpResponse } from '../http/response';
 import type { Handler } from '../middleware/chain';
 import type { RequestContext } from '../middleware/context';
-import { channels, publish } from '../observability/events';
+import { callOf } from '../observability/call-events';
+import type { SendEndMessage } from '../observability/event-messages';
+import { channels } from '../observability/events';
 import { SendHeaders } from '../observability/send-headers';
 import type { SendOptions, Transport } from '../transport/transport';
 
@@ -43,26 +45,27 @@ async function observed(
   context: RequestContext,
   options: SendOptions,
 ): Promise<HttpResponse> {
-  const base = () => ({
+  // One message for both channels; a start subscriber may add trace headers (never credentials).
+  const added = new SendHeaders(request);
+  const message: SendEndMessage = {
     method: request.method,
     url: request.redactor.url(request.url),
     attempt: context.attempt,
     send: context.sends,
-  });
-  // A subscriber may add trace headers to this send (never credentials): see SendHeaders.
-  const added = new SendHeaders(request);
-  publish(channels.requestStart, () => ({ ...base(), addHeader: added.add }));
+    call: callOf(context),
+    addHeader: added.add,
+  };
+  if (channels.requestStart.hasSubscribers) channels.requestStart.publish(message);
   request = added.applyTo(request);
   try {
     const response = await transport.send(request, options);
-    publish(channels.requestEnd, () => ({
-      ...base(),
-      statusCode: response.statusCode,
-      elapsedMs: response.elapsedMs,
-    }));
+    message.statusCode = response.statusCode;
+    message.elapsedMs = response.elapsedMs;
     return response;
   } catch (error) {
-    publish(channels.requestEnd, () => ({ ...base(), error: describeError(error) }));
+    message.error = describeError(error);
     throw error;
+  } finally {
+    if (channels.requestEnd.hasSubscribers) channels.requestEnd.publish(message);
   }
 }

@@ -1,5 +1,6 @@
 // The shapes of the messages requestforge publishes on its diagnostics channels (see CHANNELS).
 // Every field is secret-free: URLs are redacted, errors are named by their stable code.
+import type { Runner } from './runners';
 
 /**
  * `requestforge:call:start` and `requestforge:call:end`: one logical request (one `client.get`,
@@ -30,10 +31,17 @@ export interface CallMessage {
   error?: string;
   /** Wall time of the whole call, in milliseconds; set at the end. */
   elapsedMs?: number;
+  /**
+   * Runs the call inside `runner` (callable while `call:start` is being published): what the
+   * OpenTelemetry instrumentation uses to make the call's span the active one for everything the
+   * call does (hooks, token requests, sends).
+   */
+  wrap(runner: Runner): void;
 }
 
 /**
- * `requestforge:request:start`: one send of a call, right before it goes on the wire.
+ * `requestforge:request:start`: one send of a call, right before it goes on the wire. The same
+ * object is published to `requestforge:request:end`, completed (see {@link SendEndMessage}).
  *
  * @example
  * ```ts
@@ -51,6 +59,8 @@ export interface SendStartMessage {
   readonly attempt: number;
   /** The send's number within its call: 1 first, then 2, 3, … across retries, replays and hops. */
   readonly send: number;
+  /** The call this send belongs to, when the call-level channels are observed. */
+  readonly call?: CallMessage;
   /**
    * Adds a header to this send only (trace context such as `traceparent`). Callable only while
    * the message is being published. Throws a `TypeError` for an invalid name or value, and for
@@ -61,22 +71,14 @@ export interface SendStartMessage {
   addHeader(name: string, value: string): void;
 }
 
-/** `requestforge:request:end`: one send's outcome. */
-export interface SendEndMessage {
-  /** Upper-case HTTP method of this send. */
-  readonly method: string;
-  /** The URL of this send, credentials in its query redacted. */
-  readonly url: string;
-  /** The request-retry attempt this send belongs to. */
-  readonly attempt: number;
-  /** The send's number within its call. */
-  readonly send: number;
+/** `requestforge:request:end`: the start message of the send, with its outcome filled in. */
+export interface SendEndMessage extends SendStartMessage {
   /** The response status, when the send got a response. */
-  readonly statusCode?: number;
-  /** Time to the response (headers and buffered body), in milliseconds. */
-  readonly elapsedMs?: number;
+  statusCode?: number;
+  /** Time to the response (headers, and the body when buffered), in milliseconds. */
+  elapsedMs?: number;
   /** The stable code of the error the send failed with. */
-  readonly error?: string;
+  error?: string;
 }
 
 /**
@@ -99,6 +101,8 @@ export interface TokenRequestMessage {
   oauthError?: string;
   /** Wall time of the provider call, in milliseconds; set at the end. */
   durationMs?: number;
+  /** Runs the provider call inside `runner` (callable while `token:start` is being published). */
+  wrap(runner: Runner): void;
 }
 
 /** `requestforge:token:cache-hit`: a request was served a token from memory without any I/O. */

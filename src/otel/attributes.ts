@@ -69,6 +69,25 @@ export function serverAttributes(url: string, into: Attributes = {}): Attributes
   return into;
 }
 
+const SERVERS_CACHED = 1000;
+const servers = new Map<string, Attributes>();
+
+/**
+ * `serverAttributes` of a URL's origin, computed once per origin: the duration histogram and the
+ * counters need them on every send, and parsing a URL each time would cost the request path.
+ */
+export function cachedServerAttributes(url: string): Readonly<Attributes> {
+  const authorityEnd = url.indexOf('/', url.indexOf('//') + 2);
+  const origin = authorityEnd === -1 ? url : url.slice(0, authorityEnd);
+  let attributes = servers.get(origin);
+  if (attributes === undefined) {
+    if (servers.size >= SERVERS_CACHED) servers.clear();
+    attributes = Object.freeze(serverAttributes(origin));
+    servers.set(origin, attributes);
+  }
+  return attributes;
+}
+
 /** Everything a client span knows before the answer: method, redacted URL, server. */
 export function requestAttributes(method: string, url: string): Attributes {
   const attributes = methodAttributes(method);

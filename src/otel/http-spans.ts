@@ -11,15 +11,41 @@ import {
 } from '@opentelemetry/api';
 import type { CallMessage, SendEndMessage, SendStartMessage } from 'requestforge';
 import {
+  cachedServerAttributes,
   errorType,
   HTTP,
   methodAttributes,
   requestAttributes,
-  serverAttributes,
   spanName,
 } from './attributes';
 import type { Instruments } from './instruments';
-import { type CallState, epochNow, type Scope, type ScopeStorage, type SendRecord } from './scope';
+
+/** One send of a call (a child span is made for it when the call has several). */
+interface SendRecord {
+  readonly send: number;
+  readonly method: string;
+  readonly url: string;
+  /** Epoch milliseconds (fractional), for span times. */
+  readonly startTime: number;
+  /** `performance.now()` at the start, for the duration histogram. */
+  readonly startedAt: number;
+  endTime?: number;
+  statusCode?: number;
+  error?: string;
+  span?: Span;
+}
+
+/** One logical request: its CLIENT span, the context it runs in, its sends. */
+interface CallState {
+  readonly span: Span;
+  readonly context: Context;
+  readonly sends: SendRecord[];
+}
+
+/** Epoch milliseconds with sub-millisecond precision. */
+function epochNow(): number {
+  return performance.timeOrigin + performance.now();
+}
 
 /** Sets the outcome attributes and status of an HTTP client span and ends it. */
 function finish(
@@ -38,35 +64,31 @@ function finish(
 }
 
 /**
- * Spans of logical requests and their sends: one CLIENT span per call named after its method; when
- * a call went on the wire more than once (retries, 401 replays, redirect hops) each send also
- * gets a CLIENT child span with `http.request.resend_count`. The first send's child is made when
- * the second starts, with its recorded times: until then the call span is the send's span.
- * Trace context goes out through the global propagator, on the span of the send.
+ * Spans of logical requests and their sends: one CLIENT span per call named after its method,
+ * made the active span for everything the call does; when a call went on the wire more than once
+ * (retries, 401 replays, redirect hops) each send also gets a CLIENT child span with
+ * `http.request.resend_count`. The first send's child is made when the second starts, with its
+ * recorded times: until then the call span is the send's span. Trace context goes out through the
+ * global propagator, on the span of the send. Attributes are computed only for recording spans.
  */
 export class HttpSpans {
   readonly #tracer: Tracer;
   readonly #instruments: Instruments;
-  readonly #storage: ScopeStorage;
   readonly #calls = new WeakMap<CallMessage, CallState>();
+  readonly #sends = new WeakMap<SendStartMessage, SendRecord>();
 
-  constructor(tracer: Tracer, instruments: Instruments, storage: ScopeStorage) {
+  constructor(tracer: Tracer, instruments: Instruments) {
     this.#tracer = tracer;
     this.#instruments = instruments;
-    this.#storage = storage;
   }
 
-  /** `bindStore` transform of `requestforge:call:start`: starts the call span, returns the call's scope. */
-  startCall(message: CallMessage): Scope {
-    const parent = this.#storage.getStore()?.context ?? otelContext.active();
-    const span = this.#tracer.startSpan(
-      spanName(message.method),
-      { kind: SpanKind.CLIENT, attributes: requestAttributes(message.method, message.url) },
-      parent,
-    );
+  startCall(message: CallMessage): void {
+    const parent = otelContext.active();
+    const span = this.#tracer.startSpan(spanName(message.method), { kind: SpanKind.CLIENT }, parent);
+    if (span.isRecording()) span.setAttributes(requestAttributes(message.method, message.url));
     const call: CallState = { span, context: trace.setSpan(parent, span), sends: [] };
     this.#calls.set(message, call);
-    return { context: call.context, call };
+    message.wrap((run) => otelContext.with(call.context, run));
   }
 
   endCall(message: CallMessage): void {
@@ -78,8 +100,6 @@ export class HttpSpans {
   }
 
   startSend(message: SendStartMessage): void {
-    const call = this.#storage.getStore()?.call;
-    if (call === undefined) return;
     const record: SendRecord = {
       send: message.send,
       method: message.method,
@@ -87,15 +107,19 @@ export class HttpSpans {
       startTime: epochNow(),
       startedAt: performance.now(),
     };
-    call.sends.push(record);
-    let sendContext: Context = call.context;
-    if (message.send > 1) {
-      const first = call.sends[0];
-      if (first !== undefined && first !== record && first.span === undefined) {
-        this.#childSpan(call, first);
-        if (first.endTime !== undefined) finish(first.span!, first.statusCode, first.error, first.endTime);
+    this.#sends.set(message, record);
+    const call = message.call === undefined ? undefined : this.#calls.get(message.call);
+    let sendContext = call?.context ?? otelContext.active();
+    if (call !== undefined) {
+      call.sends.push(record);
+      if (message.send > 1) {
+        const first = call.sends[0]!;
+        if (first !== record && first.span === undefined) {
+          this.#childSpan(call, first);
+          if (first.endTime !== undefined) finish(first.span!, first.statusCode, first.error, first.endTime);
+        }
+        sendContext = trace.setSpan(call.context, this.#childSpan(call, record));
       }
-      sendContext = trace.setSpan(call.context, this.#childSpan(call, record));
     }
     const carrier: Record<string, string> = {};
     propagation.inject(sendContext, carrier);
@@ -103,15 +127,15 @@ export class HttpSpans {
   }
 
   endSend(message: SendEndMessage): void {
-    const call = this.#storage.getStore()?.call;
-    const record = call?.sends.findLast((candidate) => candidate.send === message.send);
+    const record = this.#sends.get(message);
     if (record === undefined) return;
+    this.#sends.delete(message);
     record.endTime = epochNow();
     record.statusCode = message.statusCode;
     record.error = message.error;
     if (record.span !== undefined) finish(record.span, record.statusCode, record.error, record.endTime);
-    const attributes: Attributes = methodAttributes(record.method);
-    serverAttributes(record.url, attributes);
+    const attributes: Attributes = { ...cachedServerAttributes(record.url) };
+    methodAttributes(record.method, attributes);
     if (record.statusCode !== undefined) attributes[HTTP.statusCode] = record.statusCode;
     const type = errorType(record.statusCode, record.error);
     if (type !== undefined) attributes[HTTP.errorType] = type;
@@ -119,13 +143,16 @@ export class HttpSpans {
   }
 
   #childSpan(call: CallState, record: SendRecord): Span {
-    const attributes = requestAttributes(record.method, record.url);
-    if (record.send > 1) attributes[HTTP.resendCount] = record.send - 1;
     record.span = this.#tracer.startSpan(
       spanName(record.method),
-      { kind: SpanKind.CLIENT, attributes, startTime: record.startTime },
+      { kind: SpanKind.CLIENT, startTime: record.startTime },
       call.context,
     );
+    if (record.span.isRecording()) {
+      const attributes = requestAttributes(record.method, record.url);
+      if (record.send > 1) attributes[HTTP.resendCount] = record.send - 1;
+      record.span.setAttributes(attributes);
+    }
     return record.span;
   }
 }

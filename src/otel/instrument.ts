@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { diag, type MeterProvider, metrics, type TracerProvider, trace } from '@opentelemetry/api';
 import {
@@ -13,10 +12,9 @@ import {
   VERSION,
 } from 'requestforge';
 import { optionKeys, readOptions } from '../checks/options';
-import { HTTP, methodAttributes, RF, serverAttributes } from './attributes';
+import { cachedServerAttributes, HTTP, methodAttributes, RF } from './attributes';
 import { HttpSpans } from './http-spans';
 import { createInstruments, type Instruments } from './instruments';
-import type { Scope } from './scope';
 import { TokenSpans } from './token-spans';
 
 /** Options of {@link instrumentRequestforge}. */
@@ -55,14 +53,17 @@ function guarded<T>(what: string, handler: (message: T) => void): (message: unkn
   };
 }
 
-function counters(instruments: Instruments, storage: AsyncLocalStorage<Scope>) {
+function counters(instruments: Instruments) {
   return {
     [CHANNELS.tokenCacheHit]: guarded<TokenCacheHitMessage>('cache hit', (message) =>
       instruments.tokenCacheHits.add(1, { [RF.tokenService]: message.serviceName }),
     ),
     [CHANNELS.authReplay]: guarded<AuthReplayMessage>('auth replay', (message) => {
-      instruments.authReplays.add(1, serverAttributes(message.url, methodAttributes(message.method)));
-      storage.getStore()?.call?.span.addEvent('requestforge.auth.replay', {
+      instruments.authReplays.add(
+        1,
+        methodAttributes(message.method, { ...cachedServerAttributes(message.url) }),
+      );
+      trace.getActiveSpan()?.addEvent('requestforge.auth.replay', {
         [RF.replay]: message.replay,
         [HTTP.statusCode]: message.statusCode,
       });
@@ -74,10 +75,10 @@ function counters(instruments: Instruments, storage: AsyncLocalStorage<Scope>) {
       delayMs: number;
     }>('retry', (message) => {
       const reason = String(message.reason);
-      const attributes = serverAttributes(message.url, methodAttributes(message.method));
+      const attributes = methodAttributes(message.method, { ...cachedServerAttributes(message.url) });
       attributes[RF.retryReason] = reason;
       instruments.retries.add(1, attributes);
-      storage.getStore()?.call?.span.addEvent('requestforge.retry', {
+      trace.getActiveSpan()?.addEvent('requestforge.retry', {
         [RF.retryReason]: reason,
         [RF.retryDelayMs]: message.delayMs,
       });
@@ -121,36 +122,16 @@ export function instrumentRequestforge(options?: InstrumentationOptions): Reques
     throw new TypeError('instrumentRequestforge: meterProvider must have getMeter()');
   const tracer = (given.tracerProvider ?? trace).getTracer('requestforge', VERSION);
   const instruments = createInstruments((given.meterProvider ?? metrics).getMeter('requestforge', VERSION));
-  const storage = new AsyncLocalStorage<Scope>();
-  const http = new HttpSpans(tracer, instruments, storage);
-  const tokens = new TokenSpans(tracer, instruments, storage);
-
-  const callStart = diagnosticsChannel.channel(CHANNELS.callStart);
-  const tokenStart = diagnosticsChannel.channel(CHANNELS.tokenStart);
-  const transform =
-    <T>(what: string, start: (message: T) => Scope) =>
-    (message: unknown): Scope | undefined => {
-      try {
-        return start(message as T);
-      } catch (error) {
-        diag.error(`requestforge instrumentation: ${what} failed`, error);
-        return storage.getStore();
-      }
-    };
-  callStart.bindStore(
-    storage,
-    transform<CallMessage>('call start', (message) => http.startCall(message)),
-  );
-  tokenStart.bindStore(
-    storage,
-    transform<TokenRequestMessage>('token start', (message) => tokens.start(message)),
-  );
+  const http = new HttpSpans(tracer, instruments);
+  const tokens = new TokenSpans(tracer, instruments);
   const subscriptions: Record<string, (message: unknown) => void> = {
+    [CHANNELS.callStart]: guarded<CallMessage>('call start', (message) => http.startCall(message)),
     [CHANNELS.callEnd]: guarded<CallMessage>('call end', (message) => http.endCall(message)),
     [CHANNELS.requestStart]: guarded<SendStartMessage>('send start', (message) => http.startSend(message)),
     [CHANNELS.requestEnd]: guarded<SendEndMessage>('send end', (message) => http.endSend(message)),
+    [CHANNELS.tokenStart]: guarded<TokenRequestMessage>('token start', (message) => tokens.start(message)),
     [CHANNELS.tokenEnd]: guarded<TokenRequestMessage>('token end', (message) => tokens.end(message)),
-    ...counters(instruments, storage),
+    ...counters(instruments),
   };
   for (const [name, handler] of Object.entries(subscriptions)) diagnosticsChannel.subscribe(name, handler);
 
@@ -161,8 +142,6 @@ export function instrumentRequestforge(options?: InstrumentationOptions): Reques
       enabled = false;
       for (const [name, handler] of Object.entries(subscriptions))
         diagnosticsChannel.unsubscribe(name, handler);
-      callStart.unbindStore(storage);
-      tokenStart.unbindStore(storage);
     },
   });
 }

@@ -9,32 +9,28 @@ import {
 import type { TokenRequestMessage } from 'requestforge';
 import { HTTP, RF } from './attributes';
 import type { Instruments } from './instruments';
-import type { Scope, ScopeStorage } from './scope';
 
 const OAUTH_ERROR_CODE = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 /**
  * `requestforge.token.fetch` spans: one per provider call of a `TokenManager`, a child of the
- * call that needed the token (the first one, when many share it), the parent of the token
- * endpoint's HTTP spans. Attributes: service name, reason, grant, outcome, and on failure the
- * stable error code and the OAuth error code. Never a token, a secret or an assertion: the
- * message carries none.
+ * active span (the call that needed the token: the first one, when many share it) and the active
+ * span of the token endpoint's HTTP requests. Attributes: service name, reason, grant, outcome,
+ * and on failure the stable error code and the OAuth error code. Never a token, a secret or an
+ * assertion: the message carries none.
  */
 export class TokenSpans {
   readonly #tracer: Tracer;
   readonly #instruments: Instruments;
-  readonly #storage: ScopeStorage;
   readonly #spans = new WeakMap<TokenRequestMessage, Span>();
 
-  constructor(tracer: Tracer, instruments: Instruments, storage: ScopeStorage) {
+  constructor(tracer: Tracer, instruments: Instruments) {
     this.#tracer = tracer;
     this.#instruments = instruments;
-    this.#storage = storage;
   }
 
-  /** `bindStore` transform of `requestforge:token:start`: starts the span, returns its scope. */
-  start(message: TokenRequestMessage): Scope {
-    const parent = this.#storage.getStore()?.context ?? otelContext.active();
+  start(message: TokenRequestMessage): void {
+    const parent = otelContext.active();
     const span = this.#tracer.startSpan(
       'requestforge.token.fetch',
       {
@@ -48,7 +44,8 @@ export class TokenSpans {
       parent,
     );
     this.#spans.set(message, span);
-    return { context: trace.setSpan(parent, span) };
+    const inside = trace.setSpan(parent, span);
+    message.wrap((run) => otelContext.with(inside, run));
   }
 
   end(message: TokenRequestMessage): void {
