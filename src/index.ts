@@ -36,6 +36,7 @@ export type {
   ErrorHook,
   ErrorHookFunction,
   Logger,
+  Replacement,
   RequestHook,
   RequestHookFunction,
   ResponseHook,
@@ -60,6 +61,7 @@ export type {
 } from './observability/event-messages';
 export { CHANNELS } from './observability/events';
 export { DEFAULT_SENSITIVE_KEYS } from './observability/redact';
+export type { Runner } from './observability/runners';
 export {
   BodyTokenFetcher,
   type BodyTokenFetcherOptions,
@@ -111,6 +113,7 @@ export type { RetryOutcome, RetryStrategy } from './retry/retry-strategy';
 export { clientSecretBasic } from './tokens/exchange/client-auth';
 export type { TokenEndpointOptions } from './tokens/exchange/token-http';
 export { MAX_REFRESH_WINDOW_MS } from './tokens/freshness';
+export type { StorageLogger } from './tokens/guarded-storage';
 export {
   type ClientCredentialsOptions,
   ClientCredentialsTokenProvider,

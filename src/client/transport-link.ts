@@ -4,10 +4,8 @@ import type { HttpRequest } from '../http/request';
 import type { HttpResponse } from '../http/response';
 import type { Handler } from '../middleware/chain';
 import type { RequestContext } from '../middleware/context';
-import { callOf } from '../observability/call-events';
-import type { SendEndMessage } from '../observability/event-messages';
 import { channels } from '../observability/events';
-import { SendHeaders } from '../observability/send-headers';
+import { SendEvent } from '../observability/send-headers';
 import type { SendOptions, Transport } from '../transport/transport';
 
 /**
@@ -39,33 +37,26 @@ export function transportLink(transport: Transport, config: HttpClientConfig): H
   };
 }
 
-async function observed(
+function observed(
   transport: Transport,
   request: HttpRequest,
   context: RequestContext,
   options: SendOptions,
 ): Promise<HttpResponse> {
   // One message for both channels; a start subscriber may add trace headers (never credentials).
-  const added = new SendHeaders(request);
-  const message: SendEndMessage = {
-    method: request.method,
-    url: request.redactor.url(request.url),
-    attempt: context.attempt,
-    send: context.sends,
-    call: callOf(context),
-    addHeader: added.add,
-  };
-  if (channels.requestStart.hasSubscribers) channels.requestStart.publish(message);
-  request = added.applyTo(request);
-  try {
-    const response = await transport.send(request, options);
-    message.statusCode = response.statusCode;
-    message.elapsedMs = response.elapsedMs;
-    return response;
-  } catch (error) {
-    message.error = describeError(error);
-    throw error;
-  } finally {
-    if (channels.requestEnd.hasSubscribers) channels.requestEnd.publish(message);
-  }
+  const event = new SendEvent(request, context);
+  if (channels.requestStart.hasSubscribers) channels.requestStart.publish(event);
+  return transport.send(event.applyTo(request), options).then(
+    (response) => {
+      event.statusCode = response.statusCode;
+      event.elapsedMs = response.elapsedMs;
+      if (channels.requestEnd.hasSubscribers) channels.requestEnd.publish(event);
+      return response;
+    },
+    (error: unknown) => {
+      event.error = describeError(error);
+      if (channels.requestEnd.hasSubscribers) channels.requestEnd.publish(event);
+      throw error;
+    },
+  );
 }

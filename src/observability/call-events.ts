@@ -5,53 +5,72 @@ import type { Handler } from '../middleware/chain';
 import type { RequestContext } from '../middleware/context';
 import type { CallMessage } from './event-messages';
 import { channels } from './events';
-import { Runners } from './runners';
-
-/** The call message of each observed call, so its sends can name the call they belong to. */
-const calls = new WeakMap<RequestContext, CallMessage>();
+import { WrappableEvent } from './runners';
 
 /** True while someone listens to the call-level channels (checked once per call). */
 export function callObserved(): boolean {
   return channels.callStart.hasSubscribers || channels.callEnd.hasSubscribers;
 }
 
-/** The observed call a send belongs to, if its call is observed. */
-export function callOf(context: RequestContext): CallMessage | undefined {
-  return calls.get(context);
+/** The message of one observed call (a class: no closure is allocated per call). */
+class CallEvent extends WrappableEvent implements CallMessage {
+  readonly method: string;
+  readonly url: string;
+  sends = 0;
+  statusCode?: number;
+  error?: string;
+  elapsedMs?: number;
+  readonly #started = performance.now();
+
+  constructor(method: string, url: string) {
+    super();
+    this.method = method;
+    this.url = url;
+  }
+
+  run(handler: Handler, request: HttpRequest, context: RequestContext): Promise<HttpResponse> {
+    return this.runWrapped(() => handler(request, context));
+  }
+
+  end(context: RequestContext): void {
+    this.sends = context.sends;
+    this.elapsedMs = performance.now() - this.#started;
+    if (channels.callEnd.hasSubscribers) channels.callEnd.publish(this);
+  }
 }
 
 /**
  * Runs one call between `requestforge:call:start` and `requestforge:call:end`, publishing the
  * same message to both. The start is published with `runStores` (an `AsyncLocalStorage` bound
  * with `bindStore` follows the call), and the call runs inside every runner a subscriber handed
- * to `message.wrap` (OpenTelemetry makes the call's span the active one that way).
+ * to `message.wrap` (OpenTelemetry makes the call's span the active one that way). The sends
+ * find the message on the context (`context.call`).
  */
-export async function observeCall(
+export function observeCall(
   handler: Handler,
   request: HttpRequest,
   context: RequestContext,
 ): Promise<HttpResponse> {
-  const runners = new Runners();
-  const message: CallMessage = {
-    method: request.method,
-    url: request.redactor.url(request.url),
-    sends: 0,
-    wrap: runners.wrap,
-  };
-  calls.set(context, message);
-  const started = performance.now();
+  const event = new CallEvent(request.method, request.redactor.url(request.url));
+  context.call = event;
+  let sent: Promise<HttpResponse>;
   try {
-    const response = await channels.callStart.runStores(message, () =>
-      runners.run(() => handler(request, context)),
-    );
-    message.statusCode = response.statusCode;
-    return response;
+    sent = channels.callStart.runStores(event, event.run, event, handler, request, context);
   } catch (error) {
-    message.error = describeError(error);
+    event.error = describeError(error);
+    event.end(context);
     throw error;
-  } finally {
-    message.sends = context.sends;
-    message.elapsedMs = performance.now() - started;
-    if (channels.callEnd.hasSubscribers) channels.callEnd.publish(message);
   }
+  return sent.then(
+    (response) => {
+      event.statusCode = response.statusCode;
+      event.end(context);
+      return response;
+    },
+    (error: unknown) => {
+      event.error = describeError(error);
+      event.end(context);
+      throw error;
+    },
+  );
 }

@@ -10,20 +10,21 @@
 export type Runner = <T>(run: () => T) => T;
 
 /**
- * The runners subscribers hand to a start message (`message.wrap(runner)`), applied around the
- * work in the order they were given (the first one outermost).
+ * A start message whose work subscribers may wrap (`message.wrap(runner)`); the runners are
+ * applied in the order they were given, the first one outermost.
  */
-export class Runners {
+export class WrappableEvent {
   #runners: Runner[] | undefined;
 
-  /** Bound, so it can be handed out as a message's `wrap`. */
-  readonly wrap = (runner: Runner): void => {
+  /** Runs the work this message announces inside `runner` (callable while the message is published). */
+  wrap(runner: Runner): void {
     if (typeof runner !== 'function') throw new TypeError('wrap: expected a function');
-    (this.#runners ??= []).push(runner);
-  };
+    this.#runners ??= [];
+    this.#runners.push(runner);
+  }
 
   /** Runs `work` inside every runner given so far. */
-  run<T>(work: () => T): T {
+  protected runWrapped<T>(work: () => T): T {
     const runners = this.#runners;
     if (runners === undefined) return work();
     let next = work;

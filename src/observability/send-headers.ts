@@ -1,5 +1,7 @@
 import { hasForbiddenHeaderChars, isToken } from '../checks/syntax';
 import type { HttpRequest } from '../http/request';
+import type { RequestContext } from '../middleware/context';
+import type { CallMessage, SendEndMessage } from './event-messages';
 
 /** Headers that frame the message or the connection: only the client itself sets them. */
 const FRAMING = new Set([
@@ -20,23 +22,37 @@ const FRAMING = new Set([
 const MAX_VALUE_CHARS = 8192;
 
 /**
- * The seam through which a `requestforge:request:start` subscriber adds headers (trace context)
- * to one send. Requests are frozen, so the additions are collected while the message is being
- * published and applied to a copy of the request afterwards. A subscriber can never set or
- * replace a credential header (the client's redactor decides which names are credentials) or a
- * framing header; a bad name or value is a `TypeError` naming the header, never quoting the value.
+ * The message of one observed send, published to `requestforge:request:start` and, completed,
+ * to `requestforge:request:end` (a class: no closure per send). It is also the seam through
+ * which a start subscriber adds headers (trace context) to the send: requests are frozen, so the
+ * additions are collected while the message is being published and applied to a copy of the
+ * request afterwards. A subscriber can never set or replace a credential header (the client's
+ * redactor decides which names are credentials) or a framing header; a bad name or value is a
+ * `TypeError` naming the header, never quoting the value.
  */
-export class SendHeaders {
+export class SendEvent implements SendEndMessage {
+  readonly method: string;
+  readonly url: string;
+  readonly attempt: number;
+  readonly send: number;
+  readonly call: CallMessage | undefined;
+  statusCode?: number;
+  elapsedMs?: number;
+  error?: string;
   readonly #request: HttpRequest;
   #added: Record<string, string> | undefined;
   #open = true;
 
-  constructor(request: HttpRequest) {
+  constructor(request: HttpRequest, context: RequestContext) {
+    this.method = request.method;
+    this.url = request.redactor.url(request.url);
+    this.attempt = context.attempt;
+    this.send = context.sends;
+    this.call = context.call;
     this.#request = request;
   }
 
-  /** Bound, so it can be handed out as the message's `addHeader`. */
-  readonly add = (name: string, value: string): void => {
+  addHeader(name: string, value: string): void {
     if (!this.#open)
       throw new TypeError('addHeader: the send has started; add headers while the message is published');
     if (!isToken(name)) throw new TypeError('addHeader: invalid header name');
@@ -49,7 +65,7 @@ export class SendHeaders {
     }
     this.#added ??= {};
     this.#added[lower] = value;
-  };
+  }
 
   /** Closes the seam and returns the request to send: a copy carrying the additions, or the request itself. */
   applyTo(request: HttpRequest): HttpRequest {

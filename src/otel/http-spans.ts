@@ -42,6 +42,13 @@ interface CallState {
   readonly sends: SendRecord[];
 }
 
+/** A message carrying this instrumentation's state under its symbol. */
+type Stateful<T> = { [key: symbol]: T | undefined };
+
+function slot<T>(message: object): Stateful<T> {
+  return message as unknown as Stateful<T>;
+}
+
 /** Epoch milliseconds with sub-millisecond precision. */
 function epochNow(): number {
   return performance.timeOrigin + performance.now();
@@ -74,32 +81,45 @@ function finish(
 export class HttpSpans {
   readonly #tracer: Tracer;
   readonly #instruments: Instruments;
-  readonly #calls = new WeakMap<CallMessage, CallState>();
-  readonly #sends = new WeakMap<SendStartMessage, SendRecord>();
+  /** Each instrumentation keeps its state on the messages under its own symbol (cheaper than a WeakMap). */
+  readonly #state = Symbol('requestforge.otel');
 
-  constructor(tracer: Tracer, instruments: Instruments) {
+  readonly #tracing: () => boolean;
+  readonly #metering: boolean;
+
+  /**
+   * @param tracing whether spans are recorded now (false while no SDK is registered: then no span,
+   *   no context and no propagation work is done)
+   * @param metering whether metrics go anywhere (false for the API's no-op meter)
+   */
+  constructor(tracer: Tracer, instruments: Instruments, tracing: () => boolean, metering: boolean) {
     this.#tracer = tracer;
     this.#instruments = instruments;
+    this.#tracing = tracing;
+    this.#metering = metering;
   }
 
   startCall(message: CallMessage): void {
+    if (!this.#tracing()) return;
     const parent = otelContext.active();
     const span = this.#tracer.startSpan(spanName(message.method), { kind: SpanKind.CLIENT }, parent);
     if (span.isRecording()) span.setAttributes(requestAttributes(message.method, message.url));
     const call: CallState = { span, context: trace.setSpan(parent, span), sends: [] };
-    this.#calls.set(message, call);
+    slot<CallState>(message)[this.#state] = call;
     message.wrap((run) => otelContext.with(call.context, run));
   }
 
   endCall(message: CallMessage): void {
-    const call = this.#calls.get(message);
+    const call = slot<CallState>(message)[this.#state];
     if (call === undefined) return;
-    this.#calls.delete(message);
+    slot<CallState>(message)[this.#state] = undefined;
     if (message.sends > 1) call.span.setAttribute(HTTP.resendCount, message.sends - 1);
     finish(call.span, message.statusCode, message.error);
   }
 
   startSend(message: SendStartMessage): void {
+    const call = message.call === undefined ? undefined : slot<CallState>(message.call)[this.#state];
+    if (call === undefined && !this.#metering && !this.#tracing()) return;
     const record: SendRecord = {
       send: message.send,
       method: message.method,
@@ -107,8 +127,7 @@ export class HttpSpans {
       startTime: epochNow(),
       startedAt: performance.now(),
     };
-    this.#sends.set(message, record);
-    const call = message.call === undefined ? undefined : this.#calls.get(message.call);
+    slot<SendRecord>(message)[this.#state] = record;
     let sendContext = call?.context ?? otelContext.active();
     if (call !== undefined) {
       call.sends.push(record);
@@ -127,9 +146,9 @@ export class HttpSpans {
   }
 
   endSend(message: SendEndMessage): void {
-    const record = this.#sends.get(message);
+    const record = slot<SendRecord>(message)[this.#state];
     if (record === undefined) return;
-    this.#sends.delete(message);
+    slot<SendRecord>(message)[this.#state] = undefined;
     record.endTime = epochNow();
     record.statusCode = message.statusCode;
     record.error = message.error;

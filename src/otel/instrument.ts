@@ -1,5 +1,14 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
-import { diag, type MeterProvider, metrics, type TracerProvider, trace } from '@opentelemetry/api';
+import {
+  createNoopMeter,
+  diag,
+  type Meter,
+  type MeterProvider,
+  metrics,
+  ProxyTracerProvider,
+  type TracerProvider,
+  trace,
+} from '@opentelemetry/api';
 import {
   type AuthReplayMessage,
   type CallMessage,
@@ -41,6 +50,22 @@ export interface RequestforgeInstrumentation {
 }
 
 const KEYS = optionKeys<InstrumentationOptions>()({ tracerProvider: true, meterProvider: true });
+
+/** The API's own no-op tracer provider: what a `ProxyTracerProvider` delegates to while no SDK is registered. */
+const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
+/** The class of the API's no-op meter (the global meter without an SDK). */
+const NOOP_METER = createNoopMeter().constructor;
+
+/** Whether spans are recorded now: a global provider can be registered later, so this is asked per call. */
+function tracingLive(provider: TracerProvider): () => boolean {
+  if (!(provider instanceof ProxyTracerProvider)) return () => true;
+  return () => provider.getDelegate() !== NOOP_TRACER_PROVIDER;
+}
+
+/** Whether metrics go anywhere (the metrics API binds once: a no-op meter stays one). */
+function metering(meter: Meter): boolean {
+  return !(meter instanceof NOOP_METER);
+}
 
 /** Runs a subscriber so that it can never throw into the request path (a throw there is an uncaught exception). */
 function guarded<T>(what: string, handler: (message: T) => void): (message: unknown) => void {
@@ -121,8 +146,14 @@ export function instrumentRequestforge(options?: InstrumentationOptions): Reques
   if (given.meterProvider !== undefined && typeof given.meterProvider?.getMeter !== 'function')
     throw new TypeError('instrumentRequestforge: meterProvider must have getMeter()');
   const tracer = (given.tracerProvider ?? trace).getTracer('requestforge', VERSION);
-  const instruments = createInstruments((given.meterProvider ?? metrics).getMeter('requestforge', VERSION));
-  const http = new HttpSpans(tracer, instruments);
+  const meter = (given.meterProvider ?? metrics).getMeter('requestforge', VERSION);
+  const instruments = createInstruments(meter);
+  const http = new HttpSpans(
+    tracer,
+    instruments,
+    tracingLive(given.tracerProvider ?? trace.getTracerProvider()),
+    metering(meter),
+  );
   const tokens = new TokenSpans(tracer, instruments);
   const subscriptions: Record<string, (message: unknown) => void> = {
     [CHANNELS.callStart]: guarded<CallMessage>('call start', (message) => http.startCall(message)),

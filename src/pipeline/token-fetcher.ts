@@ -227,6 +227,7 @@ export abstract class HttpTokenFetcher implements TokenFetcher {
     return `${this.constructor.name}(${this.name}: ${this.method} ${this.url})`;
   }
 
+  /** What `util.inspect` prints: the secret-free description. */
   [INSPECT](): string {
     return `${this.constructor.name} ${JSON.stringify(this.toJSON())}`;
   }

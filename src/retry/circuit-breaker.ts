@@ -8,6 +8,7 @@ import { exponentialDelayMs } from './backoff';
 import { ClassifyingRetryStrategy, type RetryClassificationOptions } from './request-retry-strategies';
 import type { RetryOutcome } from './retry-strategy';
 
+/** A circuit breaker's state: `closed` (calls go through), `open` (calls fail fast), `half_open` (probes go through). */
 export type CircuitState = 'closed' | 'open' | 'half_open';
 
 export interface CircuitBreakerOptions extends RetryClassificationOptions {
@@ -52,12 +53,19 @@ const KEYS = optionKeys<CircuitBreakerOptions>()({
  * ```
  */
 export class CircuitBreakerRetryStrategy extends ClassifyingRetryStrategy {
+  /** The cap of the first retry's delay, in milliseconds. */
   readonly baseDelayMs: number;
+  /** The largest retry delay, in milliseconds. */
   readonly maxDelayMs: number;
+  /** Failed calls in a row that open the circuit. */
   readonly failureThreshold: number;
+  /** How long the circuit stays open before probes are let through, in milliseconds. */
   readonly recoveryTimeoutMs: number;
+  /** Concurrent probes while half-open, and the successes that close the circuit. */
   readonly halfOpenMaxCalls: number;
+  /** How much the delay cap grows per retry. */
   readonly multiplier = 2;
+  /** Delays are drawn uniformly below the cap (full jitter). */
   readonly jitter = true;
   readonly #now: () => number;
   #state: CircuitState = 'closed';
@@ -96,6 +104,7 @@ export class CircuitBreakerRetryStrategy extends ClassifyingRetryStrategy {
     this.#probeSuccesses = 0;
   }
 
+  /** Lets an attempt through, or throws `CircuitOpenException` while the circuit is open (moving to half-open after `recoveryTimeoutMs`). */
   beforeAttempt(context: RequestContext): void {
     if (this.#state === 'open' && this.#now() - this.#openedAt >= this.recoveryTimeoutMs) {
       this.#announce('half_open');
@@ -126,14 +135,17 @@ export class CircuitBreakerRetryStrategy extends ClassifyingRetryStrategy {
     );
   }
 
+  /** Retries only while the circuit is closed, for the outcomes the classification calls transient. */
   override shouldRetry(outcome: RetryOutcome, context: RequestContext): boolean {
     return this.#state === 'closed' && super.shouldRetry(outcome, context);
   }
 
+  /** Exponential backoff with full jitter, in milliseconds. */
   getDelayMs(context: RequestContext): number {
     return exponentialDelayMs(context.attempt, this);
   }
 
+  /** Counts the call's final outcome: failures open the circuit, probe successes close it. */
   onCallComplete(outcome: RetryOutcome, context: RequestContext): void {
     if (outcome instanceof CircuitOpenException || outcome instanceof RequestAbortedException) return;
     const failed = outcome instanceof HttpResponse ? this.isRetryableStatus(outcome.statusCode) : true;

@@ -2,7 +2,7 @@ import { describeError } from '../checks/describe-error';
 import { AuthenticationException } from '../errors/authentication-exception';
 import type { TokenRequestMessage } from '../observability/event-messages';
 import { channels } from '../observability/events';
-import { Runners } from '../observability/runners';
+import { WrappableEvent } from '../observability/runners';
 import type { TokenProvider } from './token-provider';
 
 /** The grant a renewal asks for: the refresh token when there is one, else the provider's own grant. */
@@ -10,6 +10,28 @@ export function grantOf(provider: TokenProvider, refreshing: boolean): string {
   if (refreshing) return 'refresh_token';
   const grantType = (provider as { readonly grantType?: unknown }).grantType;
   return typeof grantType === 'string' && grantType !== '' ? grantType : 'custom';
+}
+
+/** The message of one observed provider call (a class: no closure per call). */
+class TokenEvent extends WrappableEvent implements TokenRequestMessage {
+  readonly serviceName: string;
+  readonly reason: string;
+  readonly grant: string;
+  outcome?: 'success' | 'failure';
+  error?: string;
+  oauthError?: string;
+  durationMs?: number;
+
+  constructor(described: Pick<TokenRequestMessage, 'serviceName' | 'reason' | 'grant'>) {
+    super();
+    this.serviceName = described.serviceName;
+    this.reason = described.reason;
+    this.grant = described.grant;
+  }
+
+  run<T>(work: () => Promise<T>): Promise<T> {
+    return this.runWrapped(work);
+  }
 }
 
 /**
@@ -23,23 +45,22 @@ export function traceTokenRequest<T>(
   run: () => Promise<T>,
 ): Promise<T> {
   if (!channels.tokenStart.hasSubscribers && !channels.tokenEnd.hasSubscribers) return run();
-  const runners = new Runners();
-  return traced({ ...describe(), wrap: runners.wrap }, () => runners.run(run));
+  return traced(new TokenEvent(describe()), run);
 }
 
-async function traced<T>(message: TokenRequestMessage, run: () => Promise<T>): Promise<T> {
+async function traced<T>(event: TokenEvent, run: () => Promise<T>): Promise<T> {
   const started = performance.now();
   try {
-    const result = await channels.tokenStart.runStores(message, run);
-    message.outcome = 'success';
+    const result = await channels.tokenStart.runStores(event, () => event.run(run));
+    event.outcome = 'success';
     return result;
   } catch (error) {
-    message.outcome = 'failure';
-    message.error = describeError(error);
-    if (error instanceof AuthenticationException && error.error !== undefined) message.oauthError = error.error;
+    event.outcome = 'failure';
+    event.error = describeError(error);
+    if (error instanceof AuthenticationException && error.error !== undefined) event.oauthError = error.error;
     throw error;
   } finally {
-    message.durationMs = performance.now() - started;
-    if (channels.tokenEnd.hasSubscribers) channels.tokenEnd.publish(message);
+    event.durationMs = performance.now() - started;
+    if (channels.tokenEnd.hasSubscribers) channels.tokenEnd.publish(event);
   }
 }

@@ -81,7 +81,9 @@ function checkParts(provider: TokenProvider, storage: TokenStorage): void {
  * ```
  */
 export class TokenManager {
+  /** Where tokens come from. */
   readonly provider: TokenProvider;
+  /** Where tokens are kept between requests (and shared, for shared storages). */
   readonly storage: TokenStorage;
   /** The storage key: `auth_token:<serviceName>`. */
   readonly cacheKey: string;
@@ -338,6 +340,7 @@ export class TokenManager {
     if (forced) this.#guard.noteForced(token.accessToken, now);
   }
 
+  /** A secret-free description, for logs and `JSON.stringify`. */
   toJSON(): Record<string, unknown> {
     return {
       serviceName: this.serviceName,
@@ -347,6 +350,7 @@ export class TokenManager {
     };
   }
 
+  /** What `util.inspect` prints: the secret-free description. */
   [INSPECT](): string {
     return `TokenManager ${JSON.stringify(this.toJSON())}`;
   }

@@ -4,9 +4,13 @@ import type { TokenStorage } from '../token-storage';
 
 /** The little of a Keyv instance we need (Keyv 4 and 5 fit). */
 export interface KeyvLike {
+  /** Reads the value under `key`. */
   get(key: string): Promise<unknown>;
+  /** Writes `value` under `key`, for `ttl` milliseconds when given. */
   set(key: string, value: unknown, ttl?: number): Promise<unknown>;
+  /** Removes the value under `key`. */
   delete(key: string): Promise<unknown>;
+  /** True when `key` holds a value. */
   has?(key: string): Promise<boolean>;
 }
 
@@ -41,6 +45,7 @@ const KEYS = optionKeys<KeyvTokenStorageOptions>()({ keyv: true, keyPrefix: true
  * ```
  */
 export class KeyvTokenStorage implements TokenStorage {
+  /** Prefix of every key: `<keyPrefix>:<cache key>`. */
   readonly keyPrefix: string;
   readonly #keyv: KeyvLike;
 
@@ -65,6 +70,7 @@ export class KeyvTokenStorage implements TokenStorage {
     return this.keyPrefix ? `${this.keyPrefix}:${key}` : key;
   }
 
+  /** The stored token, or `undefined`. */
   async get(key: string): Promise<TokenData | undefined> {
     const raw = await this.#keyv.get(this.#key(key));
     if (raw === undefined || raw === null) return undefined;
@@ -76,6 +82,7 @@ export class KeyvTokenStorage implements TokenStorage {
     }
   }
 
+  /** Stores a token with its remaining lifetime as the TTL. */
   async set(key: string, token: TokenData): Promise<void> {
     let ttlMs: number | undefined;
     if (token.expiresAt) {
@@ -85,14 +92,17 @@ export class KeyvTokenStorage implements TokenStorage {
     await this.#keyv.set(this.#key(key), JSON.stringify(token.toJSON()), ttlMs);
   }
 
+  /** Removes a token. */
   async delete(key: string): Promise<void> {
     await this.#keyv.delete(this.#key(key));
   }
 
+  /** True when a token is stored. */
   async exists(key: string): Promise<boolean> {
     return (await this.get(key)) !== undefined;
   }
 
+  /** A secret-free description, for logs and `JSON.stringify`. */
   toJSON(): Record<string, unknown> {
     return { type: 'KeyvTokenStorage', keyPrefix: this.keyPrefix };
   }

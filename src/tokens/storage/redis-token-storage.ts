@@ -89,6 +89,7 @@ interface Envelope {
  * ```
  */
 export class RedisTokenStorage implements TokenStorage {
+  /** Prefix of every key: `<keyPrefix>:<cache key>`. */
   readonly keyPrefix: string;
   readonly #command: (args: Array<string | number>) => Promise<unknown>;
   readonly #key: Buffer | undefined;
@@ -119,6 +120,7 @@ export class RedisTokenStorage implements TokenStorage {
     return this.keyPrefix ? `${this.keyPrefix}:${key}` : key;
   }
 
+  /** The stored token, or `undefined`. */
   async get(key: string): Promise<TokenData | undefined> {
     const redisKey = this.#redisKey(key);
     const raw = await this.#command(['GET', redisKey]);
@@ -137,6 +139,7 @@ export class RedisTokenStorage implements TokenStorage {
     }
   }
 
+  /** Stores a token unless a newer one is there; it expires with the token. */
   async set(key: string, token: TokenData): Promise<void> {
     const redisKey = this.#redisKey(key);
     const json = token.toJSON();
@@ -151,10 +154,12 @@ export class RedisTokenStorage implements TokenStorage {
     await this.#command(['EVAL', SET_IF_NEWER, 1, redisKey, JSON.stringify(envelope), json.issuedAt, ttlMs]);
   }
 
+  /** Removes a token. */
   async delete(key: string): Promise<void> {
     await this.#command(['DEL', this.#redisKey(key)]);
   }
 
+  /** True when a token is stored. */
   async exists(key: string): Promise<boolean> {
     return Number(await this.#command(['EXISTS', this.#redisKey(key)])) > 0;
   }
@@ -173,6 +178,7 @@ export class RedisTokenStorage implements TokenStorage {
     };
   }
 
+  /** A secret-free description, for logs and `JSON.stringify`. */
   toJSON(): Record<string, unknown> {
     return {
       type: 'RedisTokenStorage',
