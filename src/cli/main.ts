@@ -137,13 +137,26 @@ function logout(command: Extract<Command, { kind: 'logout' }>, io: CliIo): numbe
   return EXIT.ok;
 }
 
+/** True when a failure was caused by the network (refused, reset, DNS, TLS, timeout), not by an answer. */
+function transportCause(error: Error): boolean {
+  for (let cause = error.cause, depth = 0; cause !== undefined && depth < 5; depth++) {
+    if (cause instanceof HttpClientException && !(cause instanceof AuthenticationException)) return true;
+    cause = cause instanceof Error ? cause.cause : undefined;
+  }
+  return false;
+}
+
 /** The exit code of a failure, and its one line (no stack, no secret). */
 function failure(error: unknown, secrets: readonly string[]): { code: number; line: string } {
   const text = (message: string) => scrubSecrets(message.split('\n')[0]!, secrets);
   if (error instanceof UsageError) return { code: EXIT.usage, line: text(error.message) };
   if (error instanceof RequestBuildException) return { code: EXIT.usage, line: text(error.message) };
-  if (error instanceof AuthenticationException)
+  if (error instanceof AuthenticationException) {
+    // The token endpoint could not be reached at all: a network error, not a refusal.
+    if (error.statusCode === undefined && transportCause(error))
+      return { code: EXIT.network, line: `token endpoint unreachable: ${text(error.message)}` };
     return { code: EXIT.auth, line: `authentication failed: ${text(error.message)}` };
+  }
   if (error instanceof HttpClientException) return { code: EXIT.network, line: text(error.message) };
   const name = error instanceof Error ? error.name : typeof error;
   return { code: EXIT.httpError, line: `unexpected failure (${name})` };

@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, write
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { TokenData, type TokenStorage } from 'requestforge';
+import { INSPECT } from '../observability/redact-constants';
 import { aes256Key, decrypt, encrypt } from '../tokens/storage/token-cipher';
 
 const TOKENS_FILE = 'tokens.json';
@@ -111,6 +112,16 @@ export class FileTokenStorage implements TokenStorage {
 
   exists(key: string): boolean {
     return this.get(key) !== undefined;
+  }
+
+  /** A secret-free description (the key and the tokens never appear). */
+  toJSON(): Record<string, unknown> {
+    return { type: 'FileTokenStorage', directory: this.#directory };
+  }
+
+  /** What `util.inspect` prints: the secret-free description. */
+  [INSPECT](): string {
+    return `FileTokenStorage ${JSON.stringify(this.toJSON())}`;
   }
 
   /** Removes every cached token of this namespace (one profile); returns how many there were. */
