@@ -83,8 +83,8 @@ describe('every guide example has a working TypeScript twin', () => {
   it.concurrent.each(examples)('%s runs and shows its feature', async (file) => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', resolve(root, 'examples', file)], {
       cwd: root,
-      timeout: 30_000,
+      timeout: 55_000,
     });
     for (const pattern of expectations[file] ?? []) expect(stdout).toMatch(pattern);
-  });
+  }, 60_000);
 });
