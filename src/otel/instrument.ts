@@ -148,15 +148,11 @@ export function instrumentRequestforge(options?: InstrumentationOptions): Reques
   const tracer = (given.tracerProvider ?? trace).getTracer('requestforge', VERSION);
   const meter = (given.meterProvider ?? metrics).getMeter('requestforge', VERSION);
   const instruments = createInstruments(meter);
-  const http = new HttpSpans(
-    tracer,
-    instruments,
-    tracingLive(given.tracerProvider ?? trace.getTracerProvider()),
-    metering(meter),
-  );
+  const tracing = tracingLive(given.tracerProvider ?? trace.getTracerProvider());
+  const metered = metering(meter);
+  const http = new HttpSpans(tracer, instruments, tracing, metered);
   const tokens = new TokenSpans(tracer, instruments);
   const subscriptions: Record<string, (message: unknown) => void> = {
-    [CHANNELS.callStart]: guarded<CallMessage>('call start', (message) => http.startCall(message)),
     [CHANNELS.callEnd]: guarded<CallMessage>('call end', (message) => http.endCall(message)),
     [CHANNELS.requestStart]: guarded<SendStartMessage>('send start', (message) => http.startSend(message)),
     [CHANNELS.requestEnd]: guarded<SendEndMessage>('send end', (message) => http.endSend(message)),
@@ -164,13 +160,30 @@ export function instrumentRequestforge(options?: InstrumentationOptions): Reques
     [CHANNELS.tokenEnd]: guarded<TokenRequestMessage>('token end', (message) => tokens.end(message)),
     ...counters(instruments),
   };
-  for (const [name, handler] of Object.entries(subscriptions)) diagnosticsChannel.subscribe(name, handler);
+  // With no SDK at all (no-op tracer and meter) only call:start is watched, so the sends and the
+  // token cache pay nothing; the first call after a tracer provider is registered wakes the rest.
+  let awake = false;
+  const wake = () => {
+    awake = true;
+    for (const [name, handler] of Object.entries(subscriptions)) diagnosticsChannel.subscribe(name, handler);
+  };
+  const onCallStart = guarded<CallMessage>('call start', (message) => {
+    if (!awake) {
+      if (!tracing()) return;
+      wake();
+    }
+    http.startCall(message);
+  });
+  diagnosticsChannel.subscribe(CHANNELS.callStart, onCallStart);
+  if (metered || tracing()) wake();
 
   let enabled = true;
   return Object.freeze({
     disable(): void {
       if (!enabled) return;
       enabled = false;
+      diagnosticsChannel.unsubscribe(CHANNELS.callStart, onCallStart);
+      if (!awake) return;
       for (const [name, handler] of Object.entries(subscriptions))
         diagnosticsChannel.unsubscribe(name, handler);
     },
