@@ -75,7 +75,7 @@ const expectations: Record<string, RegExp[]> = {
   ],
 };
 
-describe('every guide example has a working TypeScript twin', () => {
+describe('every guide example has a working TypeScript twin', { timeout: 60_000 }, () => {
   it('each example has expectations', () => {
     expect(examples.sort()).toEqual(Object.keys(expectations).sort());
   });
@@ -86,5 +86,5 @@ describe('every guide example has a working TypeScript twin', () => {
       timeout: 55_000,
     });
     for (const pattern of expectations[file] ?? []) expect(stdout).toMatch(pattern);
-  }, 60_000);
+  });
 });
