@@ -113,6 +113,7 @@ export const HTTP_FETCHER_OPTION_KEYS = {
   maxRetries: true,
   httpClient: true,
   dispatcher: true,
+  allowInsecureTokenUrl: true,
   name: true,
   baseUrl: true,
   endpoint: true,
