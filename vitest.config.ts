@@ -10,6 +10,7 @@ export default defineConfig({
         replacement: fileURLToPath(new URL('./src/redis.ts', import.meta.url)),
       },
       { find: /^requestforge\/keyv$/, replacement: fileURLToPath(new URL('./src/keyv.ts', import.meta.url)) },
+      { find: /^requestforge\/otel$/, replacement: fileURLToPath(new URL('./src/otel.ts', import.meta.url)) },
     ],
   },
   test: {

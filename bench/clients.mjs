@@ -12,6 +12,7 @@ import {
   HttpClientConfigBuilder,
   TokenManager,
 } from '../dist/index.js';
+import { instrumentRequestforge } from '../dist/otel.js';
 
 export const CONNECTIONS = 50;
 const TOKEN = 'bench-static-token';
@@ -194,6 +195,19 @@ export const clients = {
     };
   },
   'requestforge managed token': (origin) => managedTokenClient(origin),
+  // requestforge/otel switched on with no OpenTelemetry SDK registered (the API's no-op providers),
+  // only while this row is measured: the channels are process-wide. Compare with the row above.
+  'requestforge managed token + otel (no SDK)': (origin) => {
+    const client = managedTokenClient(origin);
+    let instrumentation;
+    return {
+      ...client,
+      begin: () => {
+        instrumentation = instrumentRequestforge();
+      },
+      end: () => instrumentation?.disable(),
+    };
+  },
   'requestforge token+retry+logging': (origin) =>
     managedTokenClient(origin, {
       configure: (builder) =>

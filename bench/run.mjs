@@ -72,11 +72,14 @@ async function drive(request, total, concurrency, latencies) {
 async function measure(client) {
   const latencies = new Float64Array(REQUESTS);
   gc();
+  // A client may switch something process-wide on only for its own measurement (instrumentation).
+  client.begin?.();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await drive(client.request, REQUESTS, CONCURRENCY, latencies);
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
+  client.end?.();
   const sorted = latencies.sort();
   return {
     rps: (REQUESTS / wallMs) * 1000,
@@ -97,7 +100,11 @@ log(
   `${ROUNDS} rounds × ${REQUESTS} requests per client, concurrency ${CONCURRENCY}, ~1 KiB JSON body parsed${pinned ? ', client on CPU 0, server on CPU 1' : ''}\n`,
 );
 
-for (const name of names) await drive(instances[name].request, 2_000, CONCURRENCY);
+for (const name of names) {
+  instances[name].begin?.();
+  await drive(instances[name].request, 2_000, CONCURRENCY);
+  instances[name].end?.();
+}
 await tokenCalls(true);
 
 // Each client is measured right next to its floor (raw undici), in alternating order, so the

@@ -38,6 +38,7 @@ export type {
   ErrorHook,
   ErrorHookFunction,
   Logger,
+  Replacement,
   RequestHook,
   RequestHookFunction,
   ResponseHook,
@@ -51,8 +52,18 @@ export { HttpResponse } from './http/response';
 export type { QueryParams, QueryValue } from './http/url';
 export type { Handler, Middleware } from './middleware/chain';
 export { RequestContext } from './middleware/context';
+export type {
+  AuthReplayMessage,
+  CallMessage,
+  CircuitStateMessage,
+  SendEndMessage,
+  SendStartMessage,
+  TokenCacheHitMessage,
+  TokenRequestMessage,
+} from './observability/event-messages';
 export { CHANNELS } from './observability/events';
 export { DEFAULT_SENSITIVE_KEYS } from './observability/redact';
+export type { Runner } from './observability/runners';
 export {
   BodyTokenFetcher,
   type BodyTokenFetcherOptions,
@@ -105,6 +116,7 @@ export type { RetryOutcome, RetryStrategy } from './retry/retry-strategy';
 export { clientSecretBasic } from './tokens/exchange/client-auth';
 export type { TokenEndpointOptions } from './tokens/exchange/token-http';
 export { MAX_REFRESH_WINDOW_MS } from './tokens/freshness';
+export type { StorageLogger } from './tokens/guarded-storage';
 export {
   type ClientCredentialsOptions,
   ClientCredentialsTokenProvider,

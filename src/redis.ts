@@ -4,6 +4,7 @@ export type {
   NodeRedisClientLike,
   NodeRedisClusterLike,
   NodeRedisSentinelLike,
+  RedisArgument,
   RedisClientLike,
 } from './tokens/storage/redis-commands';
 export {

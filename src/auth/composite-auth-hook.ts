@@ -4,6 +4,7 @@ import type { HttpResponse } from '../http/response';
 import { type AuthRetryStrategy, NoAuthRetryStrategy } from '../retry/auth-retry-strategies';
 import type { AuthHook } from './auth-hook';
 
+/** Options of {@link CompositeAuthHook}. */
 export interface CompositeAuthOptions {
   /**
    * `first_match`: the first hook that accepts the request applies; `all`: every accepting hook
@@ -25,7 +26,9 @@ const KEYS = optionKeys<CompositeAuthOptions>()({ strategy: true, retryStrategy:
  * ```
  */
 export class CompositeAuthHook implements AuthHook {
+  /** The combined hooks, in the order given. */
   readonly hooks: readonly AuthHook[];
+  /** `first_match`: the first hook that applies adds its credentials; `all`: every hook that applies does. */
   readonly strategy: 'first_match' | 'all';
   readonly retryStrategy: AuthRetryStrategy;
   readonly headerNames: readonly string[];

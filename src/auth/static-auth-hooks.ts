@@ -53,6 +53,7 @@ abstract class StaticHeaderAuthHook implements AuthHook {
     return false;
   }
 
+  /** A secret-free description, for logs and `JSON.stringify`. */
   toJSON(): Record<string, unknown> {
     return { type: this.constructor.name, header: this.#name };
   }

@@ -48,6 +48,7 @@ const KEYS = optionKeys<TokenAuthOptions>()({
  * ```
  */
 export class TokenAuthHook implements AuthHook {
+  /** The manager whose tokens this hook attaches. */
   readonly tokenManager: TokenManager;
   readonly retryStrategy: AuthRetryStrategy;
   readonly headerNames: readonly string[];

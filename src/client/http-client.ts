@@ -6,6 +6,7 @@ import { statusException } from '../http/response';
 import type { Handler } from '../middleware/chain';
 import { RequestContext } from '../middleware/context';
 import { OriginTrust } from '../middleware/origin-trust';
+import { callObserved, observeCall } from '../observability/call-events';
 import { INSPECT } from '../observability/redact-constants';
 import type { Transport } from '../transport/transport';
 import { UndiciTransport } from '../transport/undici-transport';
@@ -77,7 +78,9 @@ export class HttpClient {
     const context = new RequestContext(request, this.#maxRetries, stream);
     let response: HttpResponse;
     try {
-      response = await this.#handler(request, context);
+      response = await (callObserved()
+        ? observeCall(this.#handler, request, context)
+        : this.#handler(request, context));
     } catch (error) {
       if (error instanceof HttpClientException && error.attempts === 0) error.attempts = context.sends;
       throw error;
@@ -97,30 +100,37 @@ export class HttpClient {
     return this.#execute(init, false);
   }
 
+  /** Sends a GET; resolves with the fully read response (a 4xx/5xx is a response, unless `withRaiseForStatus`). */
   get(url: string, options?: RequestOptions): Promise<HttpResponse> {
     return this.#execute(options, false, 'GET', url);
   }
 
+  /** Sends a HEAD; resolves with the response (no body). */
   head(url: string, options?: RequestOptions): Promise<HttpResponse> {
     return this.#execute(options, false, 'HEAD', url);
   }
 
+  /** Sends an OPTIONS request; resolves with the fully read response. */
   options(url: string, options?: RequestOptions): Promise<HttpResponse> {
     return this.#execute(options, false, 'OPTIONS', url);
   }
 
+  /** Sends a DELETE; resolves with the fully read response. */
   delete(url: string, options?: RequestOptions): Promise<HttpResponse> {
     return this.#execute(options, false, 'DELETE', url);
   }
 
+  /** Sends a POST (`json`, `data` or `body` in the options); resolves with the fully read response. POST is not retried unless `retryMethods` says so. */
   post(url: string, options?: RequestOptions): Promise<HttpResponse> {
     return this.#execute(options, false, 'POST', url);
   }
 
+  /** Sends a PUT (`json`, `data` or `body` in the options); resolves with the fully read response. */
   put(url: string, options?: RequestOptions): Promise<HttpResponse> {
     return this.#execute(options, false, 'PUT', url);
   }
 
+  /** Sends a PATCH (`json`, `data` or `body` in the options); resolves with the fully read response. */
   patch(url: string, options?: RequestOptions): Promise<HttpResponse> {
     return this.#execute(options, false, 'PATCH', url);
   }
@@ -173,14 +183,17 @@ export class HttpClient {
     await Promise.all([this.#transport.close(), this.config.authHook?.release?.()]);
   }
 
+  /** Closes the client, for `await using client = new HttpClient(…)`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
 
+  /** A secret-free description, for logs and `JSON.stringify`. */
   toJSON(): Record<string, unknown> {
     return { closed: this.#closed, config: this.config.toJSON() };
   }
 
+  /** What `util.inspect` prints: the secret-free description. */
   [INSPECT](): string {
     return `HttpClient ${JSON.stringify(this.toJSON(), null, 2)}`;
   }

@@ -62,7 +62,9 @@ export interface RequestInit extends RequestOptions {
 
 /** A response whose body is a stream, from `client.stream()`. */
 export interface HttpStreamResponse {
+  /** The response status. */
   readonly statusCode: number;
+  /** The response headers (case-insensitive `get(name)`). */
   readonly headers: HttpHeaders;
   /** The final URL (after redirects). */
   readonly url: string;

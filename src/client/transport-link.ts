@@ -4,7 +4,8 @@ import type { HttpRequest } from '../http/request';
 import type { HttpResponse } from '../http/response';
 import type { Handler } from '../middleware/chain';
 import type { RequestContext } from '../middleware/context';
-import { channels, publish } from '../observability/events';
+import { channels } from '../observability/events';
+import { SendEvent } from '../observability/send-headers';
 import type { SendOptions, Transport } from '../transport/transport';
 
 /**
@@ -36,29 +37,26 @@ export function transportLink(transport: Transport, config: HttpClientConfig): H
   };
 }
 
-async function observed(
+function observed(
   transport: Transport,
   request: HttpRequest,
   context: RequestContext,
   options: SendOptions,
 ): Promise<HttpResponse> {
-  const base = () => ({
-    method: request.method,
-    url: request.redactor.url(request.url),
-    attempt: context.attempt,
-    send: context.sends,
-  });
-  publish(channels.requestStart, base);
-  try {
-    const response = await transport.send(request, options);
-    publish(channels.requestEnd, () => ({
-      ...base(),
-      statusCode: response.statusCode,
-      elapsedMs: response.elapsedMs,
-    }));
-    return response;
-  } catch (error) {
-    publish(channels.requestEnd, () => ({ ...base(), error: describeError(error) }));
-    throw error;
-  }
+  // One message for both channels; a start subscriber may add trace headers (never credentials).
+  const event = new SendEvent(request, context);
+  if (channels.requestStart.hasSubscribers) channels.requestStart.publish(event);
+  return transport.send(event.applyTo(request), options).then(
+    (response) => {
+      event.statusCode = response.statusCode;
+      event.elapsedMs = response.elapsedMs;
+      if (channels.requestEnd.hasSubscribers) channels.requestEnd.publish(event);
+      return response;
+    },
+    (error: unknown) => {
+      event.error = describeError(error);
+      if (channels.requestEnd.hasSubscribers) channels.requestEnd.publish(event);
+      throw error;
+    },
+  );
 }

@@ -40,11 +40,17 @@ import {
 
 /** Defaults of every option. */
 export const DEFAULTS = Object.freeze({
+  /** Per-attempt timeout: 30 s. */
   timeoutMs: 30_000,
+  /** Redirects are followed. */
   followRedirects: true,
+  /** At most 10 redirects in a chain. */
   maxRedirects: 10,
+  /** Sockets per origin in the pool: 128. */
   connections: 128,
+  /** The largest buffered body: 50 MiB. */
   maxResponseBytes: 50 * 1024 * 1024,
+  /** The largest decoded/encoded size ratio of a compressed body: 1000. */
   maxDecompressionRatio: DEFAULT_MAX_DECOMPRESSION_RATIO,
 });
 

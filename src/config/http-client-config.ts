@@ -138,6 +138,7 @@ export class HttpClientConfig extends ConfigFields {
     };
   }
 
+  /** What `util.inspect` prints: the secret-free description. */
   [INSPECT](): string {
     return `HttpClientConfig ${JSON.stringify(this.toJSON(), null, 2)}`;
   }

@@ -4,6 +4,7 @@ import {
   type HttpClientExceptionOptions,
 } from './http-client-exception';
 
+/** Options of {@link AuthenticationException}: what went wrong at the token endpoint. */
 export interface AuthenticationExceptionOptions extends HttpClientExceptionOptions {
   /** The `serviceName` of the token provider that failed. */
   serviceName?: string;
@@ -51,6 +52,7 @@ export class AuthenticationException extends HttpClientException {
     this.statusCode = options.statusCode;
   }
 
+  /** A secret-free description, for logs and `JSON.stringify`. */
   override toJSON(): Record<string, unknown> {
     return {
       ...super.toJSON(),

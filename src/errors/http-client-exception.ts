@@ -25,6 +25,7 @@ export interface ErrorContext {
   readonly [key: string]: unknown;
 }
 
+/** Options of {@link HttpClientException}. */
 export interface HttpClientExceptionOptions {
   /** The underlying error. */
   cause?: unknown;
@@ -68,6 +69,7 @@ export class HttpClientException extends Error {
     this.attempts = options.attempts ?? 0;
   }
 
+  /** A secret-free description, for logs and `JSON.stringify`. */
   toJSON(): Record<string, unknown> {
     const json: Record<string, unknown> = {
       name: this.name,

@@ -24,6 +24,7 @@ export class AuthorizationHook implements RequestHook {
     this.#supplier = supplier;
   }
 
+  /** Adds `Authorization: Bearer <token>` to requests that may carry credentials. */
   async beforeRequest(request: HttpRequest): Promise<HttpRequest> {
     if (!request.credentialsAllowed) return request;
     const token = await this.#supplier();

@@ -5,6 +5,7 @@ import type { HttpRequest } from '../http/request';
 import type { RequestContext } from '../middleware/context';
 import type { RequestHook } from './types';
 
+/** Options of {@link CorrelationIdHook}. */
 export interface CorrelationIdOptions {
   /**
    * The header that carries the id.
@@ -22,6 +23,7 @@ export interface CorrelationIdOptions {
  * ```
  */
 export class CorrelationIdHook implements RequestHook {
+  /** The header the id goes in. */
   readonly headerName: string;
 
   constructor(given: CorrelationIdOptions = {}) {
@@ -37,6 +39,7 @@ export class CorrelationIdHook implements RequestHook {
     this.headerName = name;
   }
 
+  /** Adds the call's correlation id (the same one on every retry). */
   beforeRequest(request: HttpRequest, context: RequestContext): HttpRequest {
     const existing = context.metadata.correlationId;
     const id = typeof existing === 'string' ? existing : randomUUID();

@@ -48,8 +48,11 @@ function truncate(text: string): string {
 
 /** Shared plumbing: the logger, the options and a redactor per client. */
 abstract class LoggingHookBase {
+  /** Where lines go. */
   protected readonly logger: Logger;
+  /** Whether headers are logged (redacted). */
   protected readonly logHeaders: boolean;
+  /** Whether bodies are logged (redacted, truncated). */
   protected readonly logBody: boolean;
   readonly #extraKeys: readonly string[];
   readonly #redactors = new WeakMap<Redactor, Redactor>();
@@ -83,6 +86,7 @@ abstract class LoggingHookBase {
     return redactor;
   }
 
+  /** Writes a debug line, when the logger has that level and it is enabled. */
   protected debug(message: string): void {
     (this.logger.debug ?? this.logger.info).call(this.logger, message);
   }
@@ -119,6 +123,7 @@ export class LoggingRequestHook extends LoggingHookBase implements RequestHook {
     super(options);
   }
 
+  /** Logs the request: method, redacted URL, and headers and body when asked. */
   beforeRequest(request: HttpRequest, context: RequestContext): HttpRequest {
     context.metadata.startTime = performance.now();
     if (!this.enabled('info')) return request;
@@ -144,6 +149,7 @@ export class LoggingResponseHook extends LoggingHookBase implements ResponseHook
     super(options);
   }
 
+  /** Logs the response (status, time, and headers and body when asked): info for 2xx/3xx, warn for 4xx/5xx. */
   afterResponse(response: HttpResponse, context: RequestContext): HttpResponse {
     const failed = response.statusCode >= 400;
     if (!this.enabled(failed ? 'warn' : 'info')) return response;
@@ -183,6 +189,7 @@ export class LoggingErrorHook extends LoggingHookBase implements ErrorHook {
     super(options);
   }
 
+  /** Logs the failed attempt at error level: the error's class and code, never a secret. */
   onError(error: unknown, context: RequestContext): void {
     if (!this.enabled('error')) return;
     const id = requestId(context);

@@ -16,6 +16,7 @@ function integer(value: string | undefined): number | undefined {
  * ```
  */
 export class RateLimitResponseHook implements ResponseHook {
+  /** Copies the `X-RateLimit-*` headers into `context.metadata.rateLimit`. */
   afterResponse(response: HttpResponse, context: RequestContext): HttpResponse {
     const remaining = integer(response.headers.get('x-ratelimit-remaining'));
     const reset = integer(response.headers.get('x-ratelimit-reset'));

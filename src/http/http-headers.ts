@@ -68,6 +68,7 @@ export class HttpHeaders implements Iterable<[string, string]> {
     return Array.isArray(value) ? [...value] : [value];
   }
 
+  /** True when the header is present (the name is case-insensitive). */
   has(name: string): boolean {
     return this.#entries().has(name.toLowerCase());
   }
@@ -77,6 +78,7 @@ export class HttpHeaders implements Iterable<[string, string]> {
     return this.#entries().size;
   }
 
+  /** Iterates over `[name, value]` pairs, names in lower case. */
   *[Symbol.iterator](): IterableIterator<[string, string]> {
     for (const [name, value] of this.#entries()) {
       yield [name, Array.isArray(value) ? value.join(', ') : value];
@@ -97,6 +99,7 @@ export class HttpHeaders implements Iterable<[string, string]> {
     return out;
   }
 
+  /** What `util.inspect` prints: the secret-free description. */
   [INSPECT](): Record<string, string> {
     return this.toJSON();
   }

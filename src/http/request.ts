@@ -254,10 +254,12 @@ export class HttpRequest {
     return json;
   }
 
+  /** A one-line, secret-free description. */
   toString(): string {
     return `HttpRequest ${this.method} ${this.#redactor.url(this.url)}`;
   }
 
+  /** What `util.inspect` prints: the secret-free description. */
   [INSPECT](): string {
     return `HttpRequest ${JSON.stringify(this.toJSON(), null, 2)}`;
   }

@@ -162,10 +162,12 @@ export class HttpResponse {
     };
   }
 
+  /** A one-line, secret-free description. */
   toString(): string {
     return `HttpResponse ${this.statusCode} ${this.request.method} ${this.request.redactor.url(this.url)}`;
   }
 
+  /** What `util.inspect` prints: the secret-free description. */
   [INSPECT](): string {
     return `HttpResponse ${JSON.stringify(this.toJSON(), null, 2)}`;
   }
@@ -208,6 +210,7 @@ export class HttpStatusException extends HttpClientException {
     Object.defineProperty(this, 'response', { value: response, enumerable: false });
   }
 
+  /** A secret-free description, for logs and `JSON.stringify`. */
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), statusCode: this.statusCode };
   }

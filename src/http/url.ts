@@ -4,6 +4,7 @@ import { RequestBuildException } from '../errors/transport-errors';
 
 /** Query parameters: repeated keys from arrays; `null`/`undefined` values are skipped. */
 export type QueryValue = string | number | boolean | bigint;
+/** Query parameters: a record (a list value repeats the key), `URLSearchParams`, or `[key, value]` pairs. */
 export type QueryParams =
   | Readonly<Record<string, QueryValue | null | undefined | ReadonlyArray<QueryValue>>>
   | URLSearchParams;

@@ -1,5 +1,6 @@
 import type { AuthHook } from '../auth/auth-hook';
 import type { HttpRequest } from '../http/request';
+import { channels, publish } from '../observability/events';
 import type { Middleware } from './chain';
 import { sleep } from './sleep';
 
@@ -37,6 +38,12 @@ export function authMiddleware(hook: AuthHook): Middleware {
       if (delayMs > 0) await sleep(delayMs, request.signal);
       if (!(await hook.refresh(sent))) return response;
       response.discard();
+      publish(channels.authReplay, () => ({
+        method: request.method,
+        url: request.redactor.url(request.url),
+        replay: attempt + 1,
+        statusCode: response.statusCode,
+      }));
     }
   };
 }

@@ -1,4 +1,5 @@
 import type { HttpRequest } from '../http/request';
+import type { CallMessage } from '../observability/event-messages';
 
 /**
  * State of one client call, shared by its retries and handed to every hook.
@@ -24,6 +25,8 @@ export class RequestContext {
   sends = 0;
   /** @internal resolve at the headers and hand the body out as a stream */
   readonly stream: boolean;
+  /** @internal the call's diagnostics message, while the call channels are observed */
+  call: CallMessage | undefined = undefined;
 
   constructor(request: HttpRequest, maxRetries: number, stream = false) {
     this.request = request;
@@ -36,6 +39,7 @@ export class RequestContext {
     return this.attempt > 0;
   }
 
+  /** A secret-free description, for logs and `JSON.stringify`. */
   toJSON(): Record<string, unknown> {
     return { attempt: this.attempt, maxRetries: this.maxRetries, isRetry: this.isRetry };
   }

@@ -110,10 +110,12 @@ export class FetchContext {
     return { tokens: this.names, metadataKeys: Object.keys(this.metadata) };
   }
 
+  /** A one-line, secret-free description. */
   toString(): string {
     return `FetchContext(${this.names.join(', ') || 'no tokens'})`;
   }
 
+  /** What `util.inspect` prints: the secret-free description. */
   [INSPECT](): string {
     return `FetchContext ${JSON.stringify(this.toJSON())}`;
   }

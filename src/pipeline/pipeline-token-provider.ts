@@ -120,6 +120,7 @@ export class PipelineTokenProvider implements TokenProvider {
     return `PipelineTokenProvider(${this.serviceName})`;
   }
 
+  /** What `util.inspect` prints: the secret-free description. */
   [INSPECT](): string {
     return `PipelineTokenProvider ${JSON.stringify(this.toJSON())}`;
   }

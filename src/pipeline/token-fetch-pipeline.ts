@@ -319,10 +319,12 @@ export class TokenFetchPipeline {
     };
   }
 
+  /** A one-line, secret-free description. */
   toString(): string {
     return `TokenFetchPipeline(${this.stepNames.join(' → ')})`;
   }
 
+  /** What `util.inspect` prints: the secret-free description. */
   [INSPECT](): string {
     return `TokenFetchPipeline ${JSON.stringify(this.toJSON())}`;
   }

@@ -61,7 +61,7 @@ export abstract class HttpTokenFetcher implements TokenFetcher {
   readonly #sender: TokenSender;
 
   /**
-   * @param options read as own properties; unknown keys are refused by the concrete fetchers
+   * @param given the options, read as own properties; unknown keys are refused by the concrete fetchers
    * (your subclass may add options of its own)
    */
   constructor(given: HttpTokenFetcherOptions) {
@@ -228,6 +228,7 @@ export abstract class HttpTokenFetcher implements TokenFetcher {
     return `${this.constructor.name}(${this.name}: ${this.method} ${this.url})`;
   }
 
+  /** What `util.inspect` prints: the secret-free description. */
   [INSPECT](): string {
     return `${this.constructor.name} ${JSON.stringify(this.toJSON())}`;
   }

@@ -15,6 +15,7 @@ export interface AuthRetryStrategy {
   getDelayMs(attempt: number): number;
 }
 
+/** The statuses an auth retry strategy treats as auth errors. */
 export interface AuthErrorCodesOption {
   /**
    * Statuses that mean "credentials rejected".
@@ -78,11 +79,13 @@ export class NoAuthRetryStrategy extends StatusAuthRetryStrategy {
     if (exact) Object.freeze(this);
   }
 
+  /** The wait before replay number `attempt` (0 for the first), in milliseconds. */
   getDelayMs(): number {
     return 0;
   }
 }
 
+/** Options of {@link SimpleAuthRetryStrategy}. */
 export interface SimpleAuthRetryOptions extends AuthErrorCodesOption {
   /** Replays at most. @default 1 */
   readonly maxRetries?: number;
@@ -98,6 +101,7 @@ export interface SimpleAuthRetryOptions extends AuthErrorCodesOption {
  * ```
  */
 export class SimpleAuthRetryStrategy extends StatusAuthRetryStrategy {
+  /** The wait before each replay, in milliseconds. */
   readonly delayMs: number;
 
   constructor(given: SimpleAuthRetryOptions = {}) {
@@ -108,11 +112,13 @@ export class SimpleAuthRetryStrategy extends StatusAuthRetryStrategy {
     if (exact) Object.freeze(this);
   }
 
+  /** The wait before replay number `attempt` (0 for the first), in milliseconds. */
   getDelayMs(): number {
     return this.delayMs;
   }
 }
 
+/** Options of {@link ExponentialAuthRetryStrategy}. */
 export interface ExponentialAuthRetryOptions extends AuthErrorCodesOption {
   /** Replays at most. @default 2 */
   readonly maxRetries?: number;
@@ -134,9 +140,13 @@ export interface ExponentialAuthRetryOptions extends AuthErrorCodesOption {
  * ```
  */
 export class ExponentialAuthRetryStrategy extends StatusAuthRetryStrategy {
+  /** The cap of the first replay's delay, in milliseconds. */
   readonly baseDelayMs: number;
+  /** The largest delay, in milliseconds. */
   readonly maxDelayMs: number;
+  /** How much the cap grows per replay. */
   readonly multiplier: number;
+  /** Whether delays are drawn uniformly below the cap (full jitter). */
   readonly jitter: boolean;
 
   constructor(given: ExponentialAuthRetryOptions = {}) {
@@ -150,11 +160,13 @@ export class ExponentialAuthRetryStrategy extends StatusAuthRetryStrategy {
     if (exact) Object.freeze(this);
   }
 
+  /** The wait before replay number `attempt` (0 for the first), in milliseconds. */
   getDelayMs(attempt: number): number {
     return exponentialDelayMs(attempt, this);
   }
 }
 
+/** Options of {@link ConditionalAuthRetryStrategy}. */
 export interface ConditionalAuthRetryOptions extends AuthErrorCodesOption {
   /** Replays at most. @default 1 */
   readonly maxRetries?: number;
@@ -180,6 +192,7 @@ export interface ConditionalAuthRetryOptions extends AuthErrorCodesOption {
  * ```
  */
 export class ConditionalAuthRetryStrategy extends StatusAuthRetryStrategy {
+  /** The wait before each replay, in milliseconds. */
   readonly delayMs: number;
   readonly #shouldRetry: ((response: HttpResponse) => boolean) | undefined;
   readonly #isAuthError: ((response: HttpResponse) => boolean) | undefined;
@@ -200,15 +213,18 @@ export class ConditionalAuthRetryStrategy extends StatusAuthRetryStrategy {
     if (exact) Object.freeze(this);
   }
 
+  /** True when the response is an auth error (one of `authErrorCodes`, or your `isAuthError`). */
   override isAuthError(response: HttpResponse): boolean {
     return this.#isAuthError ? this.#isAuthError(response) === true : super.isAuthError(response);
   }
 
+  /** True when the request should be replayed after this auth error (`attempt` replays so far). */
   override shouldRetry(response: HttpResponse, attempt: number): boolean {
     if (!super.shouldRetry(response, attempt)) return false;
     return this.#shouldRetry ? this.#shouldRetry(response) === true : true;
   }
 
+  /** The wait before replay number `attempt` (0 for the first), in milliseconds. */
   getDelayMs(): number {
     return this.delayMs;
   }

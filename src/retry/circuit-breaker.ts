@@ -3,10 +3,12 @@ import { optionKeys, readOptions } from '../checks/options';
 import { CircuitOpenException, RequestAbortedException } from '../errors/transport-errors';
 import { HttpResponse } from '../http/response';
 import type { RequestContext } from '../middleware/context';
+import { channels, publish } from '../observability/events';
 import { exponentialDelayMs } from './backoff';
 import { ClassifyingRetryStrategy, type RetryClassificationOptions } from './request-retry-strategies';
 import type { RetryOutcome } from './retry-strategy';
 
+/** A circuit breaker's state: `closed` (calls go through), `open` (calls fail fast), `half_open` (probes go through). */
 export type CircuitState = 'closed' | 'open' | 'half_open';
 
 export interface CircuitBreakerOptions extends RetryClassificationOptions {
@@ -52,12 +54,19 @@ const KEYS = optionKeys<CircuitBreakerOptions>()({
  * ```
  */
 export class CircuitBreakerRetryStrategy extends ClassifyingRetryStrategy {
+  /** The cap of the first retry's delay, in milliseconds. */
   readonly baseDelayMs: number;
+  /** The largest retry delay, in milliseconds. */
   readonly maxDelayMs: number;
+  /** Failed calls in a row that open the circuit. */
   readonly failureThreshold: number;
+  /** How long the circuit stays open before probes are let through, in milliseconds. */
   readonly recoveryTimeoutMs: number;
+  /** Concurrent probes while half-open, and the successes that close the circuit. */
   readonly halfOpenMaxCalls: number;
+  /** How much the delay cap grows per retry. */
   readonly multiplier = 2;
+  /** Delays are drawn uniformly below the cap (full jitter). */
   readonly jitter = true;
   readonly #now: () => number;
   #state: CircuitState = 'closed';
@@ -89,14 +98,17 @@ export class CircuitBreakerRetryStrategy extends ClassifyingRetryStrategy {
 
   /** Closes the circuit and forgets all failures. */
   reset(): void {
+    this.#announce('closed');
     this.#state = 'closed';
     this.#failures = 0;
     this.#probes = 0;
     this.#probeSuccesses = 0;
   }
 
+  /** Lets an attempt through, or throws `CircuitOpenException` while the circuit is open (moving to half-open after `recoveryTimeoutMs`). */
   beforeAttempt(context: RequestContext): void {
     if (this.#state === 'open' && this.#now() - this.#openedAt >= this.recoveryTimeoutMs) {
+      this.#announce('half_open');
       this.#state = 'half_open';
       this.#probes = 0;
       this.#probeSuccesses = 0;
@@ -124,14 +136,17 @@ export class CircuitBreakerRetryStrategy extends ClassifyingRetryStrategy {
     );
   }
 
+  /** Retries only while the circuit is closed, for the outcomes the classification calls transient. */
   override shouldRetry(outcome: RetryOutcome, context: RequestContext): boolean {
     return this.#state === 'closed' && super.shouldRetry(outcome, context);
   }
 
+  /** Exponential backoff with full jitter, in milliseconds. */
   getDelayMs(context: RequestContext): number {
     return exponentialDelayMs(context.attempt, this);
   }
 
+  /** Counts the call's final outcome: failures open the circuit, probe successes close it. */
   onCallComplete(outcome: RetryOutcome, context: RequestContext): void {
     if (outcome instanceof CircuitOpenException || outcome instanceof RequestAbortedException) return;
     const failed = outcome instanceof HttpResponse ? this.isRetryableStatus(outcome.statusCode) : true;
@@ -154,9 +169,16 @@ export class CircuitBreakerRetryStrategy extends ClassifyingRetryStrategy {
   }
 
   #open(): void {
+    this.#announce('open');
     this.#state = 'open';
     this.#openedAt = this.#now();
     this.#probes = 0;
     this.#probeSuccesses = 0;
+  }
+
+  /** Publishes `requestforge:circuit:state` for a change (only when someone listens). */
+  #announce(state: CircuitState): void {
+    const previous = this.#state;
+    if (previous !== state) publish(channels.circuitState, () => ({ previous, state }));
   }
 }

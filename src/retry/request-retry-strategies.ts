@@ -86,7 +86,9 @@ export interface RetryClassificationOptions {
 /** Retries timeouts, connection failures and retryable statuses of retryable methods. */
 export abstract class ClassifyingRetryStrategy implements RetryStrategy {
   readonly maxRetries: number;
+  /** The statuses that are retried. */
   readonly retryableStatusCodes: ReadonlySet<number>;
+  /** The methods that are retried. */
   readonly retryMethods: ReadonlySet<string>;
   /** The error codes this strategy retries. */
   readonly retryOnErrors: ReadonlySet<string>;
@@ -150,6 +152,7 @@ export interface SimpleRetryOptions extends RetryClassificationOptions {
  * ```
  */
 export class SimpleRetryStrategy extends ClassifyingRetryStrategy {
+  /** The wait before each retry, in milliseconds. */
   readonly delayMs: number;
 
   constructor(given: SimpleRetryOptions = {}) {
@@ -163,6 +166,7 @@ export class SimpleRetryStrategy extends ClassifyingRetryStrategy {
     if (new.target === SimpleRetryStrategy) Object.freeze(this);
   }
 
+  /** The wait before the next attempt, in milliseconds. */
   getDelayMs(): number {
     return this.delayMs;
   }
@@ -203,10 +207,15 @@ const EXPONENTIAL_KEYS = optionKeys<ExponentialBackoffRetryOptions>()({
  * ```
  */
 export class ExponentialBackoffRetryStrategy extends ClassifyingRetryStrategy {
+  /** The cap of the first retry's delay, in milliseconds. */
   readonly baseDelayMs: number;
+  /** The largest delay (and the largest `Retry-After` honoured), in milliseconds. */
   readonly maxDelayMs: number;
+  /** How much the delay cap grows per retry. */
   readonly multiplier: number;
+  /** Whether delays are drawn uniformly below the cap (full jitter). */
   readonly jitter: boolean;
+  /** Whether a `Retry-After` answer sets the delay (up to `maxDelayMs`). */
   readonly respectRetryAfter: boolean;
 
   constructor(given: ExponentialBackoffRetryOptions = {}) {
@@ -225,6 +234,7 @@ export class ExponentialBackoffRetryStrategy extends ClassifyingRetryStrategy {
     if (exact) Object.freeze(this);
   }
 
+  /** The wait before the next attempt, in milliseconds. */
   getDelayMs(context: RequestContext, outcome: RetryOutcome): number {
     if (this.respectRetryAfter && outcome instanceof HttpResponse) {
       const retryAfter = parseRetryAfterMs(outcome.headers.get('retry-after'));

@@ -30,13 +30,21 @@ export interface TokenDataInit {
 
 /** The storage form of a token (`toJSON()` / `TokenData.fromJSON()`); it contains the secrets. */
 export interface TokenDataJSON {
+  /** The storage format version. */
   readonly v: 1;
+  /** The access token itself (a secret). */
   readonly accessToken: string;
+  /** The scheme for the `Authorization` header (`Bearer`); `''` sends the bare token. */
   readonly tokenType: string;
+  /** Expiry, epoch milliseconds. */
   readonly expiresAt?: number;
+  /** When the token was obtained, epoch milliseconds. */
   readonly issuedAt: number;
+  /** The refresh token issued with it, if any (a secret). */
   readonly refreshToken?: string;
+  /** The granted scope, if the server said. */
   readonly scope?: string;
+  /** The other fields of the token response. */
   readonly extra?: Record<string, unknown>;
 }
 
@@ -94,10 +102,15 @@ const RESPONSE_KEYS = optionKeys<TokenResponseKeys>()({
  * ```
  */
 export class TokenData {
+  /** The access token itself (a secret). */
   readonly accessToken: string;
+  /** The scheme for the `Authorization` header (`Bearer`); `''` sends the bare token. */
   readonly tokenType: string;
+  /** The refresh token issued with it, if any (a secret). */
   readonly refreshToken: string | undefined;
+  /** The granted scope, if the server said. */
   readonly scope: string | undefined;
+  /** The other fields of the token response. */
   readonly extra: Readonly<Record<string, unknown>>;
   readonly #expiresAt: number | undefined;
   readonly #issuedAt: number;
@@ -299,10 +312,12 @@ export class TokenData {
     });
   }
 
+  /** A one-line, secret-free description. */
   toString(): string {
     return `TokenData(${this.tokenType || 'bare'}, ${this.expiresAt ? `expires ${this.expiresAt.toISOString()}` : 'no expiry'})`;
   }
 
+  /** What `util.inspect` prints: the secret-free description. */
   [INSPECT](): string {
     return `TokenData { tokenType: '${this.tokenType}', accessToken: [REDACTED], refreshToken: ${this.refreshToken ? '[REDACTED]' : 'none'}, expiresAt: ${this.expiresAt?.toISOString() ?? 'none'}, scope: ${this.scope === undefined ? 'none' : `'${this.scope}'`} }`;
   }

@@ -61,6 +61,7 @@ export interface TokenManagerStats {
   readonly backgroundRefreshes: number;
 }
 
+/** Options of `TokenManager.getToken()` and `forceRefresh()`. */
 export interface GetTokenOptions {
   /** Cancels this caller's wait (never the shared fetch). */
   readonly signal?: AbortSignal;

@@ -15,6 +15,7 @@ import { type RenewalParticipant, type RenewalReason, renew } from './renewal';
 import { SingleFlight, waitAbortable } from './single-flight';
 import { InMemoryTokenStorage } from './storage/in-memory-token-storage';
 import type { TokenData } from './token-data';
+import { grantOf, traceTokenRequest } from './token-events';
 import type { GetTokenOptions, TokenManagerOptions, TokenManagerStats } from './token-manager-options';
 import type { RefreshContext, TokenProvider } from './token-provider';
 import type { TokenStorage } from './token-storage';
@@ -81,7 +82,9 @@ function checkParts(provider: TokenProvider, storage: TokenStorage): void {
  * ```
  */
 export class TokenManager {
+  /** Where tokens come from. */
   readonly provider: TokenProvider;
+  /** Where tokens are kept between requests (and shared, for shared storages). */
   readonly storage: TokenStorage;
   /** The storage key: `auth_token:<serviceName>`. */
   readonly cacheKey: string;
@@ -160,6 +163,8 @@ export class TokenManager {
     const now = this.#now();
     if (now >= this.#schedule.usableUntil) return undefined;
     this.#stats.hits++;
+    if (channels.tokenCacheHit.hasSubscribers)
+      channels.tokenCacheHit.publish({ serviceName: this.serviceName });
     if (
       now >= this.#schedule.refreshFrom &&
       this.#flight.running('token') === undefined &&
@@ -278,12 +283,18 @@ export class TokenManager {
     const started = this.#now();
     let token: TokenData;
     try {
-      token = await callProvider(
-        base !== undefined
-          ? () => this.provider.refreshToken(base, { reason: REFRESH_REASONS[reason] })
-          : () => this.provider.fetchToken(),
-        this.serviceName,
-        this.#fetchTimeoutMs,
+      const call = () =>
+        callProvider(
+          base !== undefined
+            ? () => this.provider.refreshToken(base, { reason: REFRESH_REASONS[reason] })
+            : () => this.provider.fetchToken(),
+          this.serviceName,
+          this.#fetchTimeoutMs,
+        );
+      const grant = () => grantOf(this.provider, base?.refreshToken !== undefined);
+      token = await traceTokenRequest(
+        () => ({ serviceName: this.serviceName, reason, grant: grant() }),
+        call,
       );
     } catch (error) {
       this.#stats.failures++;
@@ -369,6 +380,7 @@ export class TokenManager {
     if (providerUnused(this.provider)) await this.provider.close?.();
   }
 
+  /** A secret-free description, for logs and `JSON.stringify`. */
   toJSON(): Record<string, unknown> {
     return {
       serviceName: this.serviceName,
@@ -378,6 +390,7 @@ export class TokenManager {
     };
   }
 
+  /** What `util.inspect` prints: the secret-free description. */
   [INSPECT](): string {
     return `TokenManager ${JSON.stringify(this.toJSON())}`;
   }

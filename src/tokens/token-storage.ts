@@ -25,9 +25,13 @@ export interface TokenStorageLock {
  * ```
  */
 export interface TokenStorage {
+  /** The token stored under `key`, or nothing. */
   get(key: string): Awaitable<TokenData | undefined | null>;
+  /** Stores `token` under `key`. */
   set(key: string, token: TokenData): Awaitable<void>;
+  /** Removes the token under `key`. */
   delete(key: string): Awaitable<void>;
+  /** True when a token is stored under `key`. */
   exists(key: string): Awaitable<boolean>;
   /**
    * Optional: a lock shared by every process using this storage, so one fetch per expiry happens

@@ -77,6 +77,18 @@ const expectations: Record<string, RegExp[]> = {
     /POST \/uploads multipart\/form-data, Content-Length: (\d+), received \1 bytes\n.*POST \/uploads multipart\/form-data, Content-Length: \1, received \1 bytes\nform upload: 201/,
     /POST \/raw no content type, Content-Length: none \(chunked\), received 6553600 bytes\nstream upload: 503/,
   ],
+  '25-opentelemetry.ts': [
+    /traceparent: 00-[0-9a-f]{32}-[0-9a-f]{16}-01/,
+    /^ {2}GET http\.response\.status_code=200 http\.request\.resend_count=1\n {4}requestforge\.token\.fetch requestforge\.token\.reason=invalidated requestforge\.token\.outcome=success\n {6}POST http\.response\.status_code=200\n {4}GET http\.response\.status_code=401\n {4}GET http\.response\.status_code=200 http\.request\.resend_count=1$/m,
+    /requestforge\.auth\.replays 1/,
+    /http\.client\.request\.duration 6/,
+  ],
+  '26-command-line.ts': [
+    /source: +token endpoint[\s\S]*source: +cache/,
+    /GET \/orders with a token → 200\n\{"path":"\/orders"\}/,
+    /token requests: \{"client_credentials":1\}/,
+    /holds a literal secret[^\n]*\n\(exit code 2\)/,
+  ],
   '28-encryption-key-rotation.ts': [
     /deploy 1 \[OLD, NEW\]: reads the stored token: true; token requests: 1/,
     /deploy 2 renewal sealed with NEW: true; token requests: 2\na deploy-1 process reads it: true; token requests: 2/,

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,6 +32,13 @@ beforeAll(() => {
   ]);
   // The one runtime dependency, taken from this checkout (no network in tests).
   symlinkSync(join(root, 'node_modules', 'undici'), join(modules, 'undici'), 'dir');
+  // The optional peer dependency of requestforge/otel.
+  mkdirSync(join(modules, '@opentelemetry'));
+  symlinkSync(
+    join(root, 'node_modules', '@opentelemetry', 'api'),
+    join(modules, '@opentelemetry', 'api'),
+    'dir',
+  );
 }, 120_000);
 
 afterAll(() => {
@@ -82,11 +89,32 @@ describe('the packed tarball', () => {
     expect(cjs).toBe('true true');
   });
 
+  it('requestforge/otel loads both ways', () => {
+    const esm = node([
+      '--input-type=module',
+      '-e',
+      "import { instrumentRequestforge } from 'requestforge/otel'; const i = instrumentRequestforge(); i.disable(); console.log(typeof i.disable);",
+    ]);
+    expect(esm).toBe('function');
+    const cjs = node(['-e', "console.log(typeof require('requestforge/otel').instrumentRequestforge)"]);
+    expect(cjs).toBe('function');
+  });
+
+  it('installs the requestforge command (package bin), which runs', () => {
+    const manifest = JSON.parse(readFileSync(join(dir, 'node_modules/requestforge/package.json'), 'utf8'));
+    const bin = join(dir, 'node_modules/requestforge', manifest.bin.requestforge);
+    expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(statSync(bin).mode & 0o111).not.toBe(0);
+    expect(execFileSync(bin, ['--version'], { cwd: dir, encoding: 'utf8' }).trim()).toMatch(
+      /^requestforge \d+\.\d+\.\d+$/,
+    );
+  });
+
   it('ships type declarations for both', () => {
     const files = execFileSync('ls', [join(dir, 'node_modules/requestforge/dist')], { encoding: 'utf8' });
     expect(files).toContain('index.d.ts');
     expect(files).toContain('index.d.cts');
-    for (const entry of ['redis', 'keyv'])
+    for (const entry of ['redis', 'keyv', 'otel'])
       for (const ext of ['js', 'cjs', 'd.ts', 'd.cts']) expect(files).toContain(`${entry}.${ext}`);
   });
 });

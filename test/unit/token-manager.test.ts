@@ -486,9 +486,15 @@ describe('validation, events, printing', () => {
     await failing.getToken().catch(() => undefined);
     for (const unsubscribe of listeners) unsubscribe();
     expect(messages.map(([n]) => n.replace('requestforge:', ''))).toEqual([
+      'token:start',
+      'token:end',
       'token:fetch',
       'token:invalidate',
+      'token:start',
+      'token:end',
       'token:refresh',
+      'token:start',
+      'token:end',
       'token:error',
     ]);
     const dump = JSON.stringify(messages);

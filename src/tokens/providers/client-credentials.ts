@@ -38,6 +38,7 @@ const KEYS = optionKeys<ClientCredentialsOptions>()({
  * ```
  */
 export class ClientCredentialsTokenProvider extends OAuth2GrantProvider {
+  /** The grant type sent (`client_credentials` unless configured). */
   readonly grantType: string;
 
   constructor(given: ClientCredentialsOptions) {

@@ -22,9 +22,13 @@ import {
  */
 export abstract class OAuth2GrantProvider implements TokenProvider {
   readonly serviceName: string;
+  /** The token endpoint. */
   readonly tokenUrl: string;
+  /** The OAuth client id. */
   readonly clientId: string;
+  /** How the client authenticates: `body` or `header` (HTTP Basic). */
   readonly authMethod: 'body' | 'header';
+  /** The requested scope, space-separated, if any. */
   readonly scope: string | undefined;
   readonly #clientSecret: string | undefined;
   readonly #extra: Readonly<Record<string, string>>;
@@ -130,6 +134,7 @@ export abstract class OAuth2GrantProvider implements TokenProvider {
     return this.#sender.close();
   }
 
+  /** A secret-free description, for logs and `JSON.stringify`. */
   toJSON(): Record<string, unknown> {
     return {
       type: this.constructor.name,
@@ -139,6 +144,7 @@ export abstract class OAuth2GrantProvider implements TokenProvider {
     };
   }
 
+  /** What `util.inspect` prints: the secret-free description. */
   [INSPECT](): string {
     return `${this.constructor.name} ${JSON.stringify(this.toJSON())}`;
   }

@@ -48,6 +48,9 @@ const RESERVED = [
  * ```
  */
 export class PasswordGrantTokenProvider extends OAuth2GrantProvider {
+  /** The grant type sent: `password`. */
+  readonly grantType = 'password';
+  /** The resource owner's user name. */
   readonly username: string;
   readonly #password: string;
 
@@ -72,6 +75,7 @@ export class PasswordGrantTokenProvider extends OAuth2GrantProvider {
     return [this.#password];
   }
 
+  /** A secret-free description, for logs and `JSON.stringify`. */
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), username: this.username };
   }

@@ -33,6 +33,7 @@ export class InMemoryTokenStorage implements TokenStorage {
     this.#now = own.now ?? (() => Date.now());
   }
 
+  /** The stored token, or `undefined` when there is none or it has expired. */
   async get(key: string): Promise<TokenData | undefined> {
     const token = this.#tokens.get(key);
     if (token?.expiresAt && token.expiresAt.getTime() <= this.#now()) {
@@ -42,14 +43,17 @@ export class InMemoryTokenStorage implements TokenStorage {
     return token;
   }
 
+  /** Stores a token (it is dropped when it expires). */
   async set(key: string, token: TokenData): Promise<void> {
     this.#tokens.set(key, token);
   }
 
+  /** Removes a token. */
   async delete(key: string): Promise<void> {
     this.#tokens.delete(key);
   }
 
+  /** True when a usable token is stored. */
   async exists(key: string): Promise<boolean> {
     return (await this.get(key)) !== undefined;
   }

@@ -5,9 +5,13 @@ import { type EncryptionKeyOption, EncryptionKeys } from './token-cipher';
 
 /** The little of a Keyv instance we need (Keyv 4 and 5 fit). */
 export interface KeyvLike {
+  /** Reads the value under `key`. */
   get(key: string): Promise<unknown>;
+  /** Writes `value` under `key`, for `ttl` milliseconds when given. */
   set(key: string, value: unknown, ttl?: number): Promise<unknown>;
+  /** Removes the value under `key`. */
   delete(key: string): Promise<unknown>;
+  /** True when `key` holds a value. */
   has?(key: string): Promise<boolean>;
 }
 
@@ -71,6 +75,7 @@ function openEntry(value: unknown, keys: EncryptionKeys, boundTo: string): strin
  * ```
  */
 export class KeyvTokenStorage implements TokenStorage {
+  /** Prefix of every key: `<keyPrefix>:<cache key>`. */
   readonly keyPrefix: string;
   readonly #keyv: KeyvLike;
   readonly #keys: EncryptionKeys | undefined;
@@ -100,6 +105,7 @@ export class KeyvTokenStorage implements TokenStorage {
     return this.keyPrefix ? `${this.keyPrefix}:${key}` : key;
   }
 
+  /** The stored token, or `undefined`. */
   async get(key: string): Promise<TokenData | undefined> {
     const keyvKey = this.#key(key);
     const raw = await this.#keyv.get(keyvKey);
@@ -115,6 +121,7 @@ export class KeyvTokenStorage implements TokenStorage {
     }
   }
 
+  /** Stores a token with its remaining lifetime as the TTL. */
   async set(key: string, token: TokenData): Promise<void> {
     let ttlMs: number | undefined;
     if (token.expiresAt) {
@@ -127,14 +134,17 @@ export class KeyvTokenStorage implements TokenStorage {
     await this.#keyv.set(keyvKey, value, ttlMs);
   }
 
+  /** Removes a token. */
   async delete(key: string): Promise<void> {
     await this.#keyv.delete(this.#key(key));
   }
 
+  /** True when a token is stored. */
   async exists(key: string): Promise<boolean> {
     return (await this.get(key)) !== undefined;
   }
 
+  /** A secret-free description, for logs and `JSON.stringify`. */
   toJSON(): Record<string, unknown> {
     return { type: 'KeyvTokenStorage', keyPrefix: this.keyPrefix, encrypted: this.#keys !== undefined };
   }

@@ -7,16 +7,19 @@ export type RedisArgument = string | number;
 
 /** An ioredis `Redis` (standalone or Sentinel) or `Cluster`: `call` routes by the command's keys. */
 export interface IoredisClientLike {
+  /** Runs one command (`call('GET', key)`) and resolves its reply. */
   call(command: string, ...args: RedisArgument[]): Promise<unknown>;
 }
 
 /** A node-redis v4/v5 client from `createClient`. */
 export interface NodeRedisClientLike {
+  /** Runs one command given as its words (`['GET', key]`) and resolves its reply. */
   sendCommand(args: string[]): Promise<unknown>;
 }
 
 /** A node-redis v4/v5 cluster from `createCluster`: commands name the key they route by. */
 export interface NodeRedisClusterLike {
+  /** Runs one command on the node that owns `firstKey` and resolves its reply. */
   sendCommand(
     firstKey: string | undefined,
     isReadonly: boolean | undefined,
@@ -28,6 +31,7 @@ export interface NodeRedisClusterLike {
 
 /** A node-redis v5 Sentinel client from `createSentinel`: commands go to the current primary. */
 export interface NodeRedisSentinelLike {
+  /** Runs one command on the current primary and resolves its reply. */
   sendCommand(isReadonly: boolean | undefined, args: string[]): Promise<unknown>;
   /** Present on node-redis Sentinel clients only; how they are told from a plain client. */
   getSentinelNode(): unknown;

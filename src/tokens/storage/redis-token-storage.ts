@@ -106,6 +106,7 @@ interface Envelope {
  * ```
  */
 export class RedisTokenStorage implements TokenStorage {
+  /** Prefix of every key: `<keyPrefix>:<cache key>`. */
   readonly keyPrefix: string;
   readonly #send: RedisCommand;
   readonly #keys: EncryptionKeys | undefined;
@@ -147,6 +148,7 @@ export class RedisTokenStorage implements TokenStorage {
     return this.keyPrefix ? `${this.keyPrefix}:${key}` : key;
   }
 
+  /** The stored token, or `undefined`. */
   async get(key: string): Promise<TokenData | undefined> {
     const redisKey = this.#redisKey(key);
     const raw = await this.#run(redisKey, 'GET');
@@ -167,6 +169,7 @@ export class RedisTokenStorage implements TokenStorage {
     }
   }
 
+  /** Stores a token unless a newer one is there; it expires with the token. */
   async set(key: string, token: TokenData): Promise<void> {
     const redisKey = this.#redisKey(key);
     const json = token.toJSON();
@@ -181,11 +184,13 @@ export class RedisTokenStorage implements TokenStorage {
     await this.#eval(SET_IF_NEWER, redisKey, JSON.stringify(envelope), json.issuedAt, ttlMs);
   }
 
+  /** Removes a token. */
   async delete(key: string): Promise<void> {
     const redisKey = this.#redisKey(key);
     await this.#run(redisKey, 'DEL');
   }
 
+  /** True when a token is stored. */
   async exists(key: string): Promise<boolean> {
     const redisKey = this.#redisKey(key);
     return Number(await this.#run(redisKey, 'EXISTS')) > 0;
@@ -205,6 +210,7 @@ export class RedisTokenStorage implements TokenStorage {
     };
   }
 
+  /** A secret-free description, for logs and `JSON.stringify`. */
   toJSON(): Record<string, unknown> {
     return {
       type: 'RedisTokenStorage',

@@ -1,0 +1,191 @@
+import diagnosticsChannel from 'node:diagnostics_channel';
+import {
+  createNoopMeter,
+  diag,
+  type Meter,
+  type MeterProvider,
+  metrics,
+  ProxyTracerProvider,
+  type TracerProvider,
+  trace,
+} from '@opentelemetry/api';
+import {
+  type AuthReplayMessage,
+  type CallMessage,
+  CHANNELS,
+  type CircuitStateMessage,
+  type SendEndMessage,
+  type SendStartMessage,
+  type TokenCacheHitMessage,
+  type TokenRequestMessage,
+  VERSION,
+} from 'requestforge';
+import { optionKeys, readOptions } from '../checks/options';
+import { cachedServerAttributes, HTTP, methodAttributes, RF } from './attributes';
+import { HttpSpans } from './http-spans';
+import { createInstruments, type Instruments } from './instruments';
+import { TokenSpans } from './token-spans';
+
+/** Options of {@link instrumentRequestforge}. */
+export interface InstrumentationOptions {
+  /**
+   * Where spans go.
+   * @default the global tracer provider (`trace.setGlobalTracerProvider`, done by the SDK's `start()`/`register()`)
+   * @example new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] })
+   */
+  readonly tracerProvider?: TracerProvider;
+  /**
+   * Where metrics go. The OpenTelemetry metrics API has no late binding: without this option,
+   * call `instrumentRequestforge()` after the SDK has registered its meter provider.
+   * @default the global meter provider (`metrics.setGlobalMeterProvider`)
+   * @example new MeterProvider({ readers: [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter() })] })
+   */
+  readonly meterProvider?: MeterProvider;
+}
+
+/** A running instrumentation, returned by {@link instrumentRequestforge}. */
+export interface RequestforgeInstrumentation {
+  /** Stops recording: unsubscribes from every channel. Calls in flight are not recorded further. Idempotent. */
+  disable(): void;
+}
+
+const KEYS = optionKeys<InstrumentationOptions>()({ tracerProvider: true, meterProvider: true });
+
+/** The API's own no-op tracer provider: what a `ProxyTracerProvider` delegates to while no SDK is registered. */
+const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
+/** The class of the API's no-op meter (the global meter without an SDK). */
+const NOOP_METER = createNoopMeter().constructor;
+
+/** Whether spans are recorded now: a global provider can be registered later, so this is asked per call. */
+function tracingLive(provider: TracerProvider): () => boolean {
+  if (!(provider instanceof ProxyTracerProvider)) return () => true;
+  return () => provider.getDelegate() !== NOOP_TRACER_PROVIDER;
+}
+
+/** Whether metrics go anywhere (the metrics API binds once: a no-op meter stays one). */
+function metering(meter: Meter): boolean {
+  return !(meter instanceof NOOP_METER);
+}
+
+/** Runs a subscriber so that it can never throw into the request path (a throw there is an uncaught exception). */
+function guarded<T>(what: string, handler: (message: T) => void): (message: unknown) => void {
+  return (message) => {
+    try {
+      handler(message as T);
+    } catch (error) {
+      diag.error(`requestforge instrumentation: ${what} failed`, error);
+    }
+  };
+}
+
+function counters(instruments: Instruments) {
+  return {
+    [CHANNELS.tokenCacheHit]: guarded<TokenCacheHitMessage>('cache hit', (message) =>
+      instruments.tokenCacheHits.add(1, { [RF.tokenService]: message.serviceName }),
+    ),
+    [CHANNELS.authReplay]: guarded<AuthReplayMessage>('auth replay', (message) => {
+      instruments.authReplays.add(
+        1,
+        methodAttributes(message.method, { ...cachedServerAttributes(message.url) }),
+      );
+      trace.getActiveSpan()?.addEvent('requestforge.auth.replay', {
+        [RF.replay]: message.replay,
+        [HTTP.statusCode]: message.statusCode,
+      });
+    }),
+    [CHANNELS.requestRetry]: guarded<{
+      method: string;
+      url: string;
+      reason: string | number;
+      delayMs: number;
+    }>('retry', (message) => {
+      const reason = String(message.reason);
+      const attributes = methodAttributes(message.method, { ...cachedServerAttributes(message.url) });
+      attributes[RF.retryReason] = reason;
+      instruments.retries.add(1, attributes);
+      trace.getActiveSpan()?.addEvent('requestforge.retry', {
+        [RF.retryReason]: reason,
+        [RF.retryDelayMs]: message.delayMs,
+      });
+    }),
+    [CHANNELS.circuitState]: guarded<CircuitStateMessage>('circuit state', (message) =>
+      instruments.circuitStateChanges.add(1, {
+        [RF.circuitState]: message.state,
+        [RF.circuitPrevious]: message.previous,
+      }),
+    ),
+  };
+}
+
+/**
+ * Records requestforge's work as OpenTelemetry spans and metrics, from its diagnostics channels
+ * (no monkey-patching). Call it once, early, after your SDK is set up.
+ *
+ * - A `CLIENT` span per logical request named after its method, with the stable HTTP semantic
+ *   conventions (`http.request.method`, `url.full` with credentials redacted, `server.address`,
+ *   `server.port`, `http.response.status_code`, `error.type`, `http.request.resend_count`); a
+ *   child per send when a request was retried, replayed after a 401 or redirected.
+ * - `requestforge.token.fetch` spans for token requests (service, reason, grant, outcome).
+ * - `traceparent`/`tracestate` on every send, through the global propagator.
+ * - Metrics: `http.client.request.duration`, `requestforge.token.requests`,
+ *   `requestforge.token.cache_hits`, `requestforge.auth.replays`, `requestforge.retries`,
+ *   `requestforge.circuit_breaker.state_changes`.
+ *
+ * @example
+ * ```ts
+ * import { instrumentRequestforge } from 'requestforge/otel';
+ * const instrumentation = instrumentRequestforge(); // the global providers
+ * // … on shutdown:
+ * instrumentation.disable();
+ * ```
+ */
+export function instrumentRequestforge(options?: InstrumentationOptions): RequestforgeInstrumentation {
+  const given = readOptions(options, 'instrumentRequestforge', KEYS);
+  if (given.tracerProvider !== undefined && typeof given.tracerProvider?.getTracer !== 'function')
+    throw new TypeError('instrumentRequestforge: tracerProvider must have getTracer()');
+  if (given.meterProvider !== undefined && typeof given.meterProvider?.getMeter !== 'function')
+    throw new TypeError('instrumentRequestforge: meterProvider must have getMeter()');
+  const tracer = (given.tracerProvider ?? trace).getTracer('requestforge', VERSION);
+  const meter = (given.meterProvider ?? metrics).getMeter('requestforge', VERSION);
+  const instruments = createInstruments(meter);
+  const tracing = tracingLive(given.tracerProvider ?? trace.getTracerProvider());
+  const metered = metering(meter);
+  const http = new HttpSpans(tracer, instruments, tracing, metered);
+  const tokens = new TokenSpans(tracer, instruments);
+  const subscriptions: Record<string, (message: unknown) => void> = {
+    [CHANNELS.callEnd]: guarded<CallMessage>('call end', (message) => http.endCall(message)),
+    [CHANNELS.requestStart]: guarded<SendStartMessage>('send start', (message) => http.startSend(message)),
+    [CHANNELS.requestEnd]: guarded<SendEndMessage>('send end', (message) => http.endSend(message)),
+    [CHANNELS.tokenStart]: guarded<TokenRequestMessage>('token start', (message) => tokens.start(message)),
+    [CHANNELS.tokenEnd]: guarded<TokenRequestMessage>('token end', (message) => tokens.end(message)),
+    ...counters(instruments),
+  };
+  // With no SDK at all (no-op tracer and meter) only call:start is watched, so the sends and the
+  // token cache pay nothing; the first call after a tracer provider is registered wakes the rest.
+  let awake = false;
+  const wake = () => {
+    awake = true;
+    for (const [name, handler] of Object.entries(subscriptions)) diagnosticsChannel.subscribe(name, handler);
+  };
+  const onCallStart = guarded<CallMessage>('call start', (message) => {
+    if (!awake) {
+      if (!tracing()) return;
+      wake();
+    }
+    http.startCall(message);
+  });
+  diagnosticsChannel.subscribe(CHANNELS.callStart, onCallStart);
+  if (metered || tracing()) wake();
+
+  let enabled = true;
+  return Object.freeze({
+    disable(): void {
+      if (!enabled) return;
+      enabled = false;
+      diagnosticsChannel.unsubscribe(CHANNELS.callStart, onCallStart);
+      if (!awake) return;
+      for (const [name, handler] of Object.entries(subscriptions))
+        diagnosticsChannel.unsubscribe(name, handler);
+    },
+  });
+}
