@@ -19,6 +19,7 @@ export const CHANNELS = Object.freeze({
   tokenRefresh: 'requestforge:token:refresh',
   tokenError: 'requestforge:token:error',
   tokenInvalidate: 'requestforge:token:invalidate',
+  authReplay: 'requestforge:auth:replay',
 } as const);
 
 export const channels = {
@@ -30,6 +31,7 @@ export const channels = {
   tokenRefresh: diagnosticsChannel.channel(CHANNELS.tokenRefresh),
   tokenError: diagnosticsChannel.channel(CHANNELS.tokenError),
   tokenInvalidate: diagnosticsChannel.channel(CHANNELS.tokenInvalidate),
+  authReplay: diagnosticsChannel.channel(CHANNELS.authReplay),
 };
 
 /** Publishes a message built only when someone listens. */
