@@ -1,6 +1,7 @@
 // The public surface of requestforge: re-exports only.
 
 export type { AuthHook } from './auth/auth-hook';
+export { type Challenge, parseChallenges } from './auth/challenges';
 export { CompositeAuthHook, type CompositeAuthOptions } from './auth/composite-auth-hook';
 export type { PathExclusionOptions } from './auth/path-matcher';
 export {

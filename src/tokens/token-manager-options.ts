@@ -89,7 +89,10 @@ export interface TokenManagerStats {
   readonly failures: number;
   /** Renewals started ahead of expiry while the current token was still served. */
   readonly backgroundRefreshes: number;
-  /** Callers refused at once because token requests were held back (`ERR_TOKEN_ENDPOINT_THROTTLED` or a permanent refusal). */
+  /**
+   * Renewals refused without a token request because requests were held back (a `Retry-After`,
+   * a backoff, a permanent refusal); one per renewal, shared by the callers waiting on it.
+   */
   readonly throttled: number;
 }
 
