@@ -122,7 +122,12 @@ export {
 export { TokenManager } from './tokens/token-manager';
 export type { GetTokenOptions, TokenManagerOptions, TokenManagerStats } from './tokens/token-manager-options';
 export type { RefreshContext, TokenProvider } from './tokens/token-provider';
-export type { Awaitable, TokenStorage, TokenStorageLock } from './tokens/token-storage';
+export type {
+  Awaitable,
+  TokenEndpointThrottle,
+  TokenStorage,
+  TokenStorageLock,
+} from './tokens/token-storage';
 export type { Dispatcher } from './transport/dispatcher';
 export type { TlsOptions } from './transport/undici-transport';
 export { VERSION } from './version';

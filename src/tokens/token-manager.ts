@@ -95,7 +95,7 @@ export class TokenManager {
   readonly #logger: NonNullable<TokenManagerOptions['logger']>;
   readonly #now: () => number;
   readonly #renewal: RenewalParticipant;
-  readonly #guard: RejectionGuard;
+  readonly #rejections: RejectionGuard;
   readonly #protection: EndpointProtection;
   readonly #flight = new SingleFlight<'token', TokenData>();
   #current: TokenData | undefined;
@@ -122,7 +122,7 @@ export class TokenManager {
         : checkCacheKey(options.cacheKey, 'TokenManager');
     this.#refreshLeewayMs = nonNegativeMs(options.refreshLeewayMs ?? 30_000, 'TokenManager: refreshLeewayMs');
     this.#fetchTimeoutMs = positiveMs(options.fetchTimeoutMs ?? 60_000, 'TokenManager: fetchTimeoutMs');
-    this.#guard = new RejectionGuard(
+    this.#rejections = new RejectionGuard(
       nonNegativeMs(options.minForcedRefreshIntervalMs ?? 5_000, 'TokenManager: minForcedRefreshIntervalMs'),
     );
     this.#logger = options.logger ?? console;
@@ -152,7 +152,7 @@ export class TokenManager {
       lockTtlMs: positiveMs(options.lockTtlMs ?? 30_000, 'TokenManager: lockTtlMs'),
       lockWaitMs: this.#fetchTimeoutMs,
       adoptable: (stored, reason, previous) => this.#adoptable(stored, reason, previous),
-      isRejected: (accessToken) => this.#guard.isRejected(accessToken),
+      isRejected: (accessToken) => this.#rejections.isRejected(accessToken),
       assertMaySend: () => {
         const held = this.#protection.heldLocally();
         if (held) this.#refuse(held);
@@ -221,12 +221,12 @@ export class TokenManager {
    */
   async invalidateIfCurrent(rejected: TokenData | string): Promise<boolean> {
     const value = typeof rejected === 'string' ? rejected : rejected.accessToken;
-    this.#guard.noteRejected(value);
+    this.#rejections.noteRejected(value);
     const current = this.#current;
     if (current === undefined || current.accessToken !== value) return true;
-    if (!this.#guard.mayRenew(value, this.#now())) {
+    if (!this.#rejections.mayRenew(value, this.#now())) {
       this.#logger.warn(
-        `requestforge: a token for "${this.serviceName}" was rejected right after a forced renewal; not renewing it again yet`,
+        `requestforge: a token for "${this.serviceName}" was rejected right after a forced renewal; not renewing it again yet (replays send it again)`,
       );
       return false;
     }
@@ -250,8 +250,8 @@ export class TokenManager {
   /** Records that the server accepted `token` (so a later rejection of it is a real revocation). */
   markAccepted(token: TokenData | string): void {
     const value = typeof token === 'string' ? token : token.accessToken;
-    if (this.#current?.accessToken === value && !this.#guard.isAccepted(value))
-      this.#guard.noteAccepted(value);
+    if (this.#current?.accessToken === value && !this.#rejections.isAccepted(value))
+      this.#rejections.noteAccepted(value);
   }
 
   /** Drops the current token from memory, keeping it as `previous` for its refresh token. */
@@ -329,7 +329,7 @@ export class TokenManager {
   }
 
   #adoptable(stored: TokenData, reason: RenewalReason, previous: TokenData | undefined): boolean {
-    if (this.#guard.isRejected(stored.accessToken)) return false;
+    if (this.#rejections.isRejected(stored.accessToken)) return false;
     const schedule = scheduleOf(stored, { refreshLeewayMs: this.#refreshLeewayMs });
     const now = this.#now();
     if (now >= schedule.usableUntil) return false;
@@ -348,7 +348,7 @@ export class TokenManager {
     const now = this.#now();
     // A server that hands out an already ageing token would trigger a renewal per request; wait for the hard expiry instead.
     this.#backgroundBlockedUntil = now >= this.#schedule.refreshFrom ? this.#schedule.usableUntil : 0;
-    if (forced) this.#guard.noteForced(token.accessToken, now);
+    if (forced) this.#rejections.noteForced(token.accessToken, now);
   }
 
   toJSON(): Record<string, unknown> {
