@@ -6,16 +6,20 @@ import type { Middleware } from './chain';
 import { CredentialWait } from './credential-wait';
 import { sleep } from './sleep';
 
-/** Adds the hook's credentials, waiting for them (a token being fetched) within the attempt's budget. */
+/**
+ * Adds the hook's credentials. When they must be waited for (a token being fetched), the wait
+ * counts against the attempt's budget (`wait`, or a new one): credentials at hand cost nothing.
+ */
 function authorize(
   hook: AuthHook,
   request: HttpRequest,
-  budget: CredentialWait,
+  defaultTimeoutMs: number,
+  wait?: CredentialWait,
 ): HttpRequest | Promise<HttpRequest> {
   const applied = hook.apply(request);
-  return applied instanceof Promise
-    ? budget.within(applied, request).then((sent) => budget.remainder(sent))
-    : applied;
+  if (!(applied instanceof Promise)) return applied;
+  const budget = wait ?? new CredentialWait(request, defaultTimeoutMs);
+  return budget.within(applied, request).then((sent) => budget.remainder(sent));
 }
 
 /** Whether the replay carries other credentials than the rejected send (compared, never published). */
@@ -61,7 +65,7 @@ export function authMiddleware(hook: AuthHook, defaultTimeoutMs: number): Middle
     // Nothing to replay: hand the response straight through, without awaiting it here.
     return (request, context, next) => {
       if (skips(request)) return next(request, context);
-      const applied = authorize(hook, request, new CredentialWait(request, defaultTimeoutMs));
+      const applied = authorize(hook, request, defaultTimeoutMs);
       return applied instanceof Promise
         ? applied.then((sent) => next(sent, context))
         : next(applied, context);
@@ -73,12 +77,13 @@ export function authMiddleware(hook: AuthHook, defaultTimeoutMs: number): Middle
     let rejected: { readonly sent: HttpRequest; readonly response: HttpResponse } | undefined;
     let delayMs = 0;
     for (let attempt = 0; ; attempt++) {
-      const budget = new CredentialWait(request, defaultTimeoutMs);
+      let wait: CredentialWait | undefined;
       if (rejected !== undefined) {
+        wait = new CredentialWait(request, defaultTimeoutMs);
         let replay: boolean;
         try {
           // May wait for a renewal; a refused renewal keeps the token, and the replay still happens.
-          replay = await budget.within(hook.refresh(rejected.sent), request);
+          replay = await wait.within(hook.refresh(rejected.sent), request);
         } catch (error) {
           rejected.response.discard();
           throw error;
@@ -87,7 +92,7 @@ export function authMiddleware(hook: AuthHook, defaultTimeoutMs: number): Middle
         rejected.response.discard();
         if (delayMs > 0) await sleep(delayMs, request.signal);
       }
-      const applied = authorize(hook, request, budget);
+      const applied = authorize(hook, request, defaultTimeoutMs, wait);
       const sent = applied instanceof Promise ? await applied : applied;
       if (rejected !== undefined)
         publishReplay(hook, rejected.sent, rejected.response, sent, attempt, delayMs);

@@ -26,7 +26,7 @@ export interface TokenManagerOptions {
    * The longest backoff after consecutive failures, and how long a permanent refusal
    * (`invalid_client`, `unauthorized_client`, `unsupported_grant_type`, `invalid_scope`) keeps
    * the token endpoint from being asked again.
-   * @default 60000
+   * @default 30000
    * @example 300_000
    */
   readonly maxRefreshBackoffMs?: number;

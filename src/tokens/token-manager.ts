@@ -140,7 +140,7 @@ export class TokenManager {
         'TokenManager: minRefreshIntervalMs',
       ),
       maxRefreshBackoffMs: nonNegativeMs(
-        options.maxRefreshBackoffMs ?? 60_000,
+        options.maxRefreshBackoffMs ?? 30_000,
         'TokenManager: maxRefreshBackoffMs',
       ),
       random: Math.random,
@@ -239,6 +239,9 @@ export class TokenManager {
   /** Obtains a new token now (with the refresh token when there is one), whatever the cache holds. */
   async forceRefresh(options?: GetTokenOptions): Promise<TokenData> {
     const { signal } = readOptions(options, 'TokenManager.forceRefresh', GET_KEYS);
+    // While token requests are held back the current token stays: it may still be usable.
+    const held = this.#protection.heldLocally();
+    if (held) this.#refuse(held);
     if (this.#flight.running('token') === undefined) {
       if (this.#current) this.#previous = this.#current;
       this.#current = undefined;
