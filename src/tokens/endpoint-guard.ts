@@ -3,6 +3,12 @@
 // clock and the randomness are the caller's.
 import { AuthenticationException } from '../errors/authentication-exception';
 
+/**
+ * The longest `Retry-After` honoured: a misconfigured or hostile endpoint asking for a day (or a
+ * year, remembered in a shared storage) must not stop a fleet for that long.
+ */
+export const MAX_RETRY_AFTER_MS = 60 * 60_000;
+
 /** How the guard backs off. */
 export interface EndpointGuardPolicy {
   /** The wait after the first failure; it doubles with every further consecutive failure. */
@@ -70,7 +76,7 @@ export class EndpointGuard {
   failed(error: unknown, now: number): Hold {
     const cause = error instanceof AuthenticationException ? error : undefined;
     if (cause?.retryAfterMs !== undefined && cause.retryAfterMs > 0)
-      return this.throttled(now + cause.retryAfterMs, cause.statusCode, cause);
+      return this.throttled(now + Math.min(cause.retryAfterMs, MAX_RETRY_AFTER_MS), cause.statusCode, cause);
     this.#failures++;
     const refused = cause !== undefined && !cause.retryable;
     const waitMs = refused ? this.#policy.maxRefreshBackoffMs : backoffMs(this.#failures, this.#policy);
@@ -82,7 +88,10 @@ export class EndpointGuard {
     });
   }
 
-  /** The endpoint asked to wait until `until` (here, or in another process through a shared storage). */
+  /**
+   * The endpoint asked to wait until `until` (here, or in another process through a shared
+   * storage); at most {@link MAX_RETRY_AFTER_MS} from `now` is honoured.
+   */
   throttled(until: number, statusCode?: number, cause?: AuthenticationException): Hold {
     const current = this.#hold;
     // Never shorten a longer hold (a permanent refusal, a longer Retry-After).

@@ -1,5 +1,5 @@
 import type { AuthenticationException } from '../errors/authentication-exception';
-import { type EndpointGuard, heldError } from './endpoint-guard';
+import { type EndpointGuard, heldError, MAX_RETRY_AFTER_MS } from './endpoint-guard';
 import type { GuardedStorage } from './guarded-storage';
 
 /**
@@ -42,7 +42,10 @@ export class EndpointProtection {
     const shared = await this.#store.readThrottle(this.#key);
     if (shared === undefined) return undefined;
     const now = this.#now();
-    const hold = this.#guard.throttled(now + shared.retryAfterMs, shared.statusCode);
+    const hold = this.#guard.throttled(
+      now + Math.min(shared.retryAfterMs, MAX_RETRY_AFTER_MS),
+      shared.statusCode,
+    );
     return heldError(this.#serviceName, hold, now);
   }
 

@@ -55,6 +55,12 @@ describe('EndpointGuard', () => {
     expect(guard.hold(9_000)).toBeUndefined();
   });
 
+  it('honours a Retry-After of at most an hour', () => {
+    const guard = new EndpointGuard(policy());
+    const absurd = new AuthenticationException('429', { statusCode: 429, retryAfterMs: 365 * 86_400_000 });
+    expect(guard.failed(absurd, 0).until).toBe(3_600_000);
+  });
+
   it('a permanent refusal holds for maxRefreshBackoffMs', () => {
     const guard = new EndpointGuard(policy());
     const refused = new AuthenticationException('no', { statusCode: 401, error: 'invalid_client' });

@@ -5,7 +5,8 @@ import type { TokenEndpointThrottle, TokenStorage } from '../token-storage';
 /** Options of {@link InMemoryTokenStorage}. */
 export interface InMemoryTokenStorageOptions {
   /**
-   * The clock (epoch ms) that decides when a stored token has expired, for tests.
+   * The clock (epoch ms) that decides when a stored token (or a remembered token-endpoint
+   * throttle) has expired, for tests.
    * @default Date.now
    * @example new InMemoryTokenStorage({ now: () => fakeNow })
    */
