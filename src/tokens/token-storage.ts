@@ -53,6 +53,12 @@ export interface TokenStorage {
    * ```
    */
   getThrottle?(key: string): Awaitable<TokenEndpointThrottle | undefined | null>;
-  /** Optional: remembers `throttle` for `key` for `throttle.retryAfterMs` (see {@link TokenStorage.getThrottle}). */
+  /**
+   * Optional: remembers `throttle` for `key` for `throttle.retryAfterMs` (see {@link TokenStorage.getThrottle}).
+   * @example
+   * ```ts
+   * setThrottle: (key, throttle) => db.write(`${key}:throttle`, JSON.stringify(throttle), { ttlMs: throttle.retryAfterMs }),
+   * ```
+   */
   setThrottle?(key: string, throttle: TokenEndpointThrottle): Awaitable<void>;
 }
