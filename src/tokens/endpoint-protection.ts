@@ -28,6 +28,11 @@ export class EndpointProtection {
     this.#now = now;
   }
 
+  /** No I/O, no allocation: whether this process holds token requests back now. */
+  holding(): boolean {
+    return this.#guard.hold(this.#now()) !== undefined;
+  }
+
   /** No I/O: the error callers get now if this process holds token requests back, else `undefined`. */
   heldLocally(): AuthenticationException | undefined {
     const now = this.#now();

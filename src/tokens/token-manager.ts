@@ -185,7 +185,7 @@ export class TokenManager {
       now >= this.#schedule.refreshFrom &&
       this.#flight.running('token') === undefined &&
       now >= this.#backgroundBlockedUntil &&
-      this.#protection.heldLocally() === undefined
+      !this.#protection.holding()
     ) {
       this.#renewInBackground(token);
     }
