@@ -112,7 +112,7 @@ describe('parseChallenges', () => {
           );
         },
       ),
-      { numRuns: 500 },
+      { numRuns: 300 },
     );
   });
 
@@ -124,7 +124,7 @@ describe('parseChallenges', () => {
           expect(Object.isFrozen(c.params)).toBe(true);
         }
       }),
-      { numRuns: 1000 },
+      { numRuns: 500 },
     );
   });
 
