@@ -15,7 +15,7 @@ import { standIn } from './support/stand-ins';
 
 // auth.example.com: busy at first (429, Retry-After: 1 second), then issues tokens.
 let tokenRequests = 0;
-const mintedAt = new Map<string, number>();
+const seen = new Set<string>();
 const auth = await standIn('auth.example.com', () => {
   tokenRequests++;
   if (tokenRequests === 1) {
@@ -23,12 +23,11 @@ const auth = await standIn('auth.example.com', () => {
     return { status: 429, headers: { 'retry-after': '1' }, json: { error: 'slow_down' } };
   }
   const token = `access-${tokenRequests}`;
-  mintedAt.set(token, Date.now());
   console.log(`  [auth.example.com] issued token #${tokenRequests}`);
   return { json: { access_token: token, token_type: 'Bearer', expires_in: 3600 } };
 });
-// api.example.com: /admin needs a scope we do not have; other paths accept a token only once it
-// has replicated (300 ms after it was minted), like an API behind a slow token cache.
+// api.example.com: /admin needs a scope we do not have; other paths reject a token the first time
+// they see it, like an API whose token cache learns a new token on its first lookup (lag).
 const api = await standIn('api.example.com', (req) => {
   const token = req.headers.authorization?.replace(/^Bearer /, '') ?? '';
   if (req.url === '/admin') {
@@ -38,7 +37,8 @@ const api = await standIn('api.example.com', (req) => {
       headers: { 'www-authenticate': 'Bearer error="insufficient_scope", scope="admin"' },
     };
   }
-  const fresh = Date.now() - (mintedAt.get(token) ?? 0) < 300;
+  const fresh = !seen.has(token);
+  seen.add(token);
   console.log(
     `  [api.example.com] ${req.method} ${req.url} → ${fresh ? '401 (token not replicated yet)' : 200}`,
   );

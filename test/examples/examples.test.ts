@@ -70,7 +70,7 @@ const expectations: Record<string, RegExp[]> = {
   '19-token-endpoint-resilience.ts': [
     /100 callers → 1 token request; ERR_TOKEN_ENDPOINT_THROTTLED, retry after \d+ ms/,
     /refused at once: ERR_TOKEN_ENDPOINT_THROTTLED; token requests still 1/,
-    /replay 1 after 200 ms, with a new token/,
+    /replay 1 after 200 ms, with a new token[\s\S]*replay 2 after 400 ms, with the same token/,
     /GET \/orders → 200 with 2 token requests after the throttle/,
     /GET \/admin → 403 insufficient_scope \(scope admin\); token requests: \+0/,
   ],
