@@ -4,3 +4,4 @@ export {
   KeyvTokenStorage,
   type KeyvTokenStorageOptions,
 } from './tokens/storage/keyv-token-storage';
+export type { EncryptionKey, EncryptionKeyOption } from './tokens/storage/token-cipher';

@@ -1,6 +1,13 @@
 // `requestforge/redis`: tokens shared across processes and hosts through Redis.
+export type {
+  IoredisClientLike,
+  NodeRedisClientLike,
+  NodeRedisClusterLike,
+  NodeRedisSentinelLike,
+  RedisClientLike,
+} from './tokens/storage/redis-commands';
 export {
-  type RedisClientLike,
   RedisTokenStorage,
   type RedisTokenStorageOptions,
 } from './tokens/storage/redis-token-storage';
+export type { EncryptionKey, EncryptionKeyOption } from './tokens/storage/token-cipher';

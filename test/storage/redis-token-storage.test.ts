@@ -11,6 +11,7 @@ import {
   type TokenProvider,
 } from '../../src/index';
 import { RedisTokenStorage } from '../../src/redis';
+import { encrypt, keyId } from '../../src/tokens/storage/token-cipher';
 import { captureLogger } from '../support/helpers';
 import { type LoopbackServer, startServer } from '../support/loopback-server';
 import { type RedisServer, redisAvailable, redisRequired, startRedis } from '../support/redis-server';
@@ -106,6 +107,33 @@ describe.skipIf(!run)('RedisTokenStorage (real redis-server)', () => {
     expect(() => new RedisTokenStorage({ client: redis, encryptionKey: Buffer.alloc(16) })).toThrow(
       /32 bytes/,
     );
+  });
+
+  it('encryptionKey rotation: [current, ...previous] writes with the first key, reads by key id', async () => {
+    const [oldKey, newKey] = [Buffer.alloc(32, 1), Buffer.alloc(32, 2)];
+    const at = (encryptionKey: Buffer | Buffer[]) => new RedisTokenStorage({ client: redis, encryptionKey });
+    const token = (name: string, ageMs = 0) =>
+      new TokenData({ accessToken: name, issuedAt: new Date(Date.now() - ageMs), expiresAt: hour() });
+    await at(oldKey).set('k', token('old', 2000));
+    expect(JSON.parse((await redis.get('requestforge:k'))!).kid).toBe(keyId(oldKey));
+    expect((await at([oldKey, newKey]).get('k'))?.accessToken).toBe('old');
+    expect((await at([newKey, oldKey]).get('k'))?.accessToken).toBe('old');
+    await at([newKey, oldKey]).set('k', token('new', 1000));
+    const envelope = JSON.parse((await redis.get('requestforge:k'))!);
+    expect(envelope.kid).toBe(keyId(newKey));
+    expect(envelope.issuedAt).toBeGreaterThan(0); // the set-if-newer rule still reads it in the clear
+    expect((await at([oldKey, newKey]).get('k'))?.accessToken).toBe('new');
+    expect(await at(oldKey).get('k')).toBeUndefined();
+    // A value without a key id (written by 0.1.0) is read with the current key.
+    const legacy = {
+      ...envelope,
+      kid: undefined,
+      sealed: encrypt(JSON.stringify(token('legacy').toJSON()), newKey, 'requestforge:k'),
+    };
+    await redis.set('requestforge:k', JSON.stringify(legacy));
+    expect((await at([newKey, oldKey]).get('k'))?.accessToken).toBe('legacy');
+    expect(() => at([])).toThrow('RedisTokenStorage: encryptionKey must be a key or a non-empty list');
+    expect(() => at([newKey, newKey])).toThrow(/same key twice/);
   });
 
   it('garbage and unknown versions are misses', async () => {

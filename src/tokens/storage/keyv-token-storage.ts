@@ -1,6 +1,7 @@
 import { TokenData, type TokenDataJSON } from 'requestforge';
 import { optionKeys, readOptions } from '../../checks/options';
 import type { TokenStorage } from '../token-storage';
+import { type EncryptionKeyOption, EncryptionKeys } from './token-cipher';
 
 /** The little of a Keyv instance we need (Keyv 4 and 5 fit). */
 export interface KeyvLike {
@@ -12,22 +13,51 @@ export interface KeyvLike {
 
 /** Options of {@link KeyvTokenStorage}. */
 export interface KeyvTokenStorageOptions {
-  /** A Keyv instance fronting any store: Redis, Memcached, Postgres, MySQL, SQLite, MongoDB, a Map… */
+  /**
+   * A Keyv instance fronting any store: Redis, Memcached, Postgres, MySQL, SQLite, MongoDB, a Map…
+   * @default none (required)
+   * @example new KeyvTokenStorage({ keyv: new Keyv() })
+   */
   readonly keyv: KeyvLike;
   /**
    * Prefix of every key: `<keyPrefix>:<cache key>`.
    * @default 'requestforge'
+   * @example new KeyvTokenStorage({ keyv, keyPrefix: 'api_tokens' })
    */
   readonly keyPrefix?: string;
+  /**
+   * A 32-byte key (bytes, hex or base64): tokens are then stored AES-256-GCM encrypted, bound to
+   * their Keyv key, as with `RedisTokenStorage`. A list `[current, ...previous]` rotates keys:
+   * values are written with the first and read with whichever key the value names.
+   * @default none: stored as JSON
+   * @example new KeyvTokenStorage({ keyv, encryptionKey: process.env.TOKEN_KEY! })
+   */
+  readonly encryptionKey?: EncryptionKeyOption;
 }
 
-const KEYS = optionKeys<KeyvTokenStorageOptions>()({ keyv: true, keyPrefix: true });
+const KEYS = optionKeys<KeyvTokenStorageOptions>()({ keyv: true, keyPrefix: true, encryptionKey: true });
+
+/** What an encrypting storage writes: the id of the key and the AES-256-GCM ciphertext of the token. */
+interface SealedEntry {
+  readonly v: 1;
+  readonly kid: string;
+  readonly sealed: string;
+}
+
+/** The token JSON inside a sealed entry; throws for anything else (a plaintext token included: no downgrade). */
+function openEntry(value: unknown, keys: EncryptionKeys, boundTo: string): string {
+  const entry = (value ?? {}) as Partial<SealedEntry>;
+  if (entry.v !== 1 || typeof entry.kid !== 'string' || typeof entry.sealed !== 'string') {
+    throw new TypeError('not a sealed token');
+  }
+  return keys.open({ kid: entry.kid, sealed: entry.sealed }, boundTo);
+}
 
 /**
  * Tokens in any cache that Keyv fronts — the counterpart of the Python guide's Django cache
- * storage. Entries expire with their token; an unreadable value is a miss. Keyv has no atomic
- * lock, so each process fetches its own token on a miss (use `RedisTokenStorage` for one fetch
- * per fleet).
+ * storage. Entries expire with their token; an unreadable value is a miss; with `encryptionKey`
+ * the cache holds only ciphertext. Keyv has no atomic lock, so each process fetches its own token
+ * on a miss (use `RedisTokenStorage` for one fetch per fleet).
  *
  * Import it from `requestforge/keyv`; `keyv` is an optional peer dependency.
  *
@@ -43,6 +73,7 @@ const KEYS = optionKeys<KeyvTokenStorageOptions>()({ keyv: true, keyPrefix: true
 export class KeyvTokenStorage implements TokenStorage {
   readonly keyPrefix: string;
   readonly #keyv: KeyvLike;
+  readonly #keys: EncryptionKeys | undefined;
 
   constructor(given: KeyvTokenStorageOptions) {
     const options = readOptions(given, 'KeyvTokenStorage', KEYS);
@@ -59,6 +90,10 @@ export class KeyvTokenStorage implements TokenStorage {
     if (typeof prefix !== 'string') throw new TypeError('KeyvTokenStorage: keyPrefix must be a string');
     this.#keyv = keyv;
     this.keyPrefix = prefix;
+    this.#keys =
+      options.encryptionKey === undefined
+        ? undefined
+        : EncryptionKeys.from(options.encryptionKey, 'KeyvTokenStorage');
   }
 
   #key(key: string): string {
@@ -66,10 +101,14 @@ export class KeyvTokenStorage implements TokenStorage {
   }
 
   async get(key: string): Promise<TokenData | undefined> {
-    const raw = await this.#keyv.get(this.#key(key));
+    const keyvKey = this.#key(key);
+    const raw = await this.#keyv.get(keyvKey);
     if (raw === undefined || raw === null) return undefined;
     try {
-      const token = TokenData.fromJSON(typeof raw === 'string' ? raw : (raw as TokenDataJSON));
+      const value: unknown = typeof raw === 'string' ? JSON.parse(raw) : raw;
+      const token = this.#keys
+        ? TokenData.fromJSON(openEntry(value, this.#keys, keyvKey))
+        : TokenData.fromJSON(value as TokenDataJSON);
       return token.expiresAt && token.expiresAt.getTime() <= Date.now() ? undefined : token;
     } catch {
       return undefined;
@@ -82,7 +121,10 @@ export class KeyvTokenStorage implements TokenStorage {
       ttlMs = Math.floor(token.expiresAt.getTime() - Date.now());
       if (ttlMs <= 0) return;
     }
-    await this.#keyv.set(this.#key(key), JSON.stringify(token.toJSON()), ttlMs);
+    const keyvKey = this.#key(key);
+    const json = JSON.stringify(token.toJSON());
+    const value = this.#keys ? JSON.stringify({ v: 1, ...this.#keys.seal(json, keyvKey) }) : json;
+    await this.#keyv.set(keyvKey, value, ttlMs);
   }
 
   async delete(key: string): Promise<void> {
@@ -94,7 +136,7 @@ export class KeyvTokenStorage implements TokenStorage {
   }
 
   toJSON(): Record<string, unknown> {
-    return { type: 'KeyvTokenStorage', keyPrefix: this.keyPrefix };
+    return { type: 'KeyvTokenStorage', keyPrefix: this.keyPrefix, encrypted: this.#keys !== undefined };
   }
 
   [Symbol.for('nodejs.util.inspect.custom')](): string {

@@ -2,30 +2,42 @@ import { randomUUID } from 'node:crypto';
 import { TokenData, type TokenDataJSON } from 'requestforge';
 import { optionKeys, readOptions } from '../../checks/options';
 import type { TokenEndpointThrottle, TokenStorage, TokenStorageLock } from '../token-storage';
-import { aes256Key, decrypt, encrypt } from './token-cipher';
-
-/** The little of a Redis client we need: ioredis (`call`) and node-redis (`sendCommand`) both fit. */
-export type RedisClientLike =
-  | { call(command: string, ...args: Array<string | number>): Promise<unknown> }
-  | { sendCommand(args: string[]): Promise<unknown> };
+import {
+  type RedisArgument,
+  type RedisClientLike,
+  type RedisCommand,
+  redisClientKind,
+  redisCommand,
+} from './redis-commands';
+import { type EncryptionKeyOption, EncryptionKeys } from './token-cipher';
 
 /** Options of {@link RedisTokenStorage}. */
 export interface RedisTokenStorageOptions {
   /**
-   * A connected ioredis client (or a node-redis v4/v5 client). Tip: `enableOfflineQueue: false`
-   * (ioredis) makes commands fail fast while Redis is down instead of queueing.
+   * A connected client: ioredis `Redis` (standalone or Sentinel) or `Cluster`, or a node-redis
+   * v4/v5 client from `createClient`, `createCluster` or `createSentinel`. Every command touches
+   * one key and is routed by it. Tip: `enableOfflineQueue: false` (ioredis) makes commands fail
+   * fast while Redis is down instead of queueing.
+   * @default none (required)
+   * @example new RedisTokenStorage({ client: new Redis.Cluster([{ host: 'redis-1', port: 6379 }]) })
    */
   readonly client: RedisClientLike;
   /**
-   * Prefix of every key: `<keyPrefix>:<cache key>`.
+   * Prefix of every key: `<keyPrefix>:<cache key>` (the lock is `<that>:lock`). On a Redis Cluster,
+   * a hash tag such as `'{rf}'` puts every key of this storage in one slot (one shard).
    * @default 'requestforge'
+   * @example new RedisTokenStorage({ client, keyPrefix: '{rf}' })
    */
   readonly keyPrefix?: string;
   /**
-   * A 32-byte key (bytes, hex or base64): tokens are then stored AES-256-GCM encrypted, bound to their key.
+   * A 32-byte key (bytes, hex or base64): tokens are then stored AES-256-GCM encrypted, bound to
+   * their Redis key. A list `[current, ...previous]` rotates keys: values are written with the
+   * first and read with whichever key the value names (its key id), so a fleet rolls a new key in
+   * two deploys without dropping stored tokens.
    * @default none: stored as JSON
+   * @example new RedisTokenStorage({ client, encryptionKey: [process.env.TOKEN_KEY!, process.env.TOKEN_KEY_PREVIOUS!] })
    */
-  readonly encryptionKey?: Uint8Array | string;
+  readonly encryptionKey?: EncryptionKeyOption;
   /**
    * Offer the cross-process refresh lock, so one process fetches per expiry and the others wait
    * for its token.
@@ -70,12 +82,17 @@ interface Envelope {
   /** The token's storage form, or its AES-256-GCM ciphertext. */
   readonly token?: TokenDataJSON;
   readonly sealed?: string;
+  /** The id of the key that sealed it (values written before key ids existed have none). */
+  readonly kid?: string;
 }
 
 /**
  * Tokens in Redis, shared by every process and host: one fetch per expiry for the whole fleet
  * (with the lock), others read the shared token. Entries expire with their token (`PX`), values
  * are versioned (an unreadable value is a miss, never a crash) and can be encrypted.
+ *
+ * Works on a single Redis, behind Sentinel and on a Redis Cluster (ioredis or node-redis): every
+ * command touches one key and is routed by it (see docs/deployment.md).
  *
  * Import it from `requestforge/redis`; `ioredis` (or `redis`) is an optional peer dependency.
  *
@@ -90,29 +107,40 @@ interface Envelope {
  */
 export class RedisTokenStorage implements TokenStorage {
   readonly keyPrefix: string;
-  readonly #command: (args: Array<string | number>) => Promise<unknown>;
-  readonly #key: Buffer | undefined;
+  readonly #send: RedisCommand;
+  readonly #keys: EncryptionKeys | undefined;
   readonly #lock: boolean;
 
   constructor(given: RedisTokenStorageOptions) {
     const options = readOptions(given, 'RedisTokenStorage', KEYS);
-    const client = options.client as { call?: unknown; sendCommand?: unknown } | undefined;
-    if (client && typeof client.call === 'function') {
-      const ioredis = options.client as {
-        call(command: string, ...args: Array<string | number>): Promise<unknown>;
-      };
-      this.#command = ([command, ...args]) => ioredis.call(String(command), ...args);
-    } else if (client && typeof client.sendCommand === 'function') {
-      const nodeRedis = options.client as { sendCommand(args: string[]): Promise<unknown> };
-      this.#command = (args) => nodeRedis.sendCommand(args.map(String));
-    } else {
-      throw new TypeError('RedisTokenStorage: client must be an ioredis or node-redis client');
+    const kind = redisClientKind(options.client);
+    if (!kind) {
+      throw new TypeError(
+        'RedisTokenStorage: client must be an ioredis or node-redis client (ioredis Redis or Cluster; node-redis createClient, createCluster or createSentinel)',
+      );
     }
+    this.#send = redisCommand(options.client, kind);
     const prefix = options.keyPrefix ?? 'requestforge';
     if (typeof prefix !== 'string') throw new TypeError('RedisTokenStorage: keyPrefix must be a string');
     this.keyPrefix = prefix;
-    this.#key = options.encryptionKey === undefined ? undefined : aes256Key(options.encryptionKey);
+    this.#keys =
+      options.encryptionKey === undefined
+        ? undefined
+        : EncryptionKeys.from(options.encryptionKey, 'RedisTokenStorage');
     this.#lock = options.lock ?? true;
+  }
+
+  /**
+   * Every command of this storage goes through here: it touches `key` only and is routed by it,
+   * so it works on a Redis Cluster. New commands must keep to one key per command.
+   */
+  #run(key: string, command: string, ...args: RedisArgument[]): Promise<unknown> {
+    return this.#send(key, [command, key, ...args]);
+  }
+
+  /** A Lua script on one key (`KEYS[1]`), routed by it like every other command. */
+  #eval(script: string, key: string, ...args: RedisArgument[]): Promise<unknown> {
+    return this.#send(key, ['EVAL', script, 1, key, ...args]);
   }
 
   #redisKey(key: string): string {
@@ -121,16 +149,18 @@ export class RedisTokenStorage implements TokenStorage {
 
   async get(key: string): Promise<TokenData | undefined> {
     const redisKey = this.#redisKey(key);
-    const raw = await this.#command(['GET', redisKey]);
+    const raw = await this.#run(redisKey, 'GET');
     if (raw === null || raw === undefined) return undefined;
     try {
       const envelope = JSON.parse(String(raw)) as Envelope;
       if (envelope.v !== 1) return undefined;
-      if (envelope.sealed !== undefined) {
-        if (!this.#key) return undefined;
-        return TokenData.fromJSON(decrypt(envelope.sealed, this.#key, redisKey));
+      if (typeof envelope.sealed === 'string') {
+        if (!this.#keys) return undefined;
+        const sealed = { kid: envelope.kid, sealed: envelope.sealed };
+        return TokenData.fromJSON(this.#keys.open(sealed, redisKey));
       }
-      return envelope.token && !this.#key ? TokenData.fromJSON(envelope.token) : undefined;
+      // An encrypted storage never accepts a plaintext value (no downgrade).
+      return envelope.token && !this.#keys ? TokenData.fromJSON(envelope.token) : undefined;
     } catch {
       // Another version, another key, a tampered value: a miss, overwritten by the next fetch.
       return undefined;
@@ -140,23 +170,25 @@ export class RedisTokenStorage implements TokenStorage {
   async set(key: string, token: TokenData): Promise<void> {
     const redisKey = this.#redisKey(key);
     const json = token.toJSON();
-    const envelope: Envelope = this.#key
-      ? { v: 1, issuedAt: json.issuedAt, sealed: encrypt(JSON.stringify(json), this.#key, redisKey) }
+    const envelope: Envelope = this.#keys
+      ? { v: 1, issuedAt: json.issuedAt, ...this.#keys.seal(JSON.stringify(json), redisKey) }
       : { v: 1, issuedAt: json.issuedAt, token: json };
     let ttlMs = 0;
     if (token.expiresAt) {
       ttlMs = Math.floor(token.expiresAt.getTime() - Date.now());
       if (ttlMs <= 0) return;
     }
-    await this.#command(['EVAL', SET_IF_NEWER, 1, redisKey, JSON.stringify(envelope), json.issuedAt, ttlMs]);
+    await this.#eval(SET_IF_NEWER, redisKey, JSON.stringify(envelope), json.issuedAt, ttlMs);
   }
 
   async delete(key: string): Promise<void> {
-    await this.#command(['DEL', this.#redisKey(key)]);
+    const redisKey = this.#redisKey(key);
+    await this.#run(redisKey, 'DEL');
   }
 
   async exists(key: string): Promise<boolean> {
-    return Number(await this.#command(['EXISTS', this.#redisKey(key)])) > 0;
+    const redisKey = this.#redisKey(key);
+    return Number(await this.#run(redisKey, 'EXISTS')) > 0;
   }
 
   /** `SET NX PX` with a random owner id; released by compare-and-delete. */
@@ -164,11 +196,11 @@ export class RedisTokenStorage implements TokenStorage {
     if (!this.#lock) return { release: async () => undefined };
     const lockKey = `${this.#redisKey(key)}:lock`;
     const owner = randomUUID();
-    const taken = await this.#command(['SET', lockKey, owner, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX']);
+    const taken = await this.#run(lockKey, 'SET', owner, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX');
     if (taken === null || taken === undefined) return undefined;
     return {
       release: async () => {
-        await this.#command(['EVAL', RELEASE_LOCK, 1, lockKey, owner]);
+        await this.#eval(RELEASE_LOCK, lockKey, owner);
       },
     };
   }
@@ -177,7 +209,7 @@ export class RedisTokenStorage implements TokenStorage {
     return {
       type: 'RedisTokenStorage',
       keyPrefix: this.keyPrefix,
-      encrypted: this.#key !== undefined,
+      encrypted: this.#keys !== undefined,
       lock: this.#lock,
     };
   }
@@ -187,12 +219,12 @@ export class RedisTokenStorage implements TokenStorage {
   }
 
   // Token-endpoint throttles, shared by the fleet. The key sits next to the token's
-  // (`<token key>:throttle`, like the lock), so whatever keeps the token key in one Redis Cluster
-  // slot (a hash tag in keyPrefix) keeps this one there too.
+  // (`<token key>:throttle`, like the lock), so a hash tag in keyPrefix keeps it in the token's
+  // Redis Cluster slot; every command touches that one key.
 
   /** The remaining wait a token endpoint asked for on `key` (from the key's TTL: no clock skew between hosts). */
   async getThrottle(key: string): Promise<TokenEndpointThrottle | undefined> {
-    const found = await this.#command(['EVAL', READ_THROTTLE, 1, `${this.#redisKey(key)}:throttle`]);
+    const found = await this.#eval(READ_THROTTLE, `${this.#redisKey(key)}:throttle`);
     if (!Array.isArray(found) || found.length !== 2) return undefined;
     const retryAfterMs = Number(found[1]);
     if (!Number.isFinite(retryAfterMs) || retryAfterMs <= 0) return undefined;
@@ -209,7 +241,7 @@ export class RedisTokenStorage implements TokenStorage {
     const ttlMs = Math.ceil(throttle.retryAfterMs);
     if (!(ttlMs > 0)) return;
     const value = JSON.stringify({ v: 1, statusCode: throttle.statusCode });
-    await this.#command(['SET', `${this.#redisKey(key)}:throttle`, value, 'PX', ttlMs]);
+    await this.#run(`${this.#redisKey(key)}:throttle`, 'SET', value, 'PX', ttlMs);
   }
 }
 
