@@ -12,6 +12,7 @@ export {
   type StaticAuthOptions,
 } from './auth/static-auth-hooks';
 export { TokenAuthHook, type TokenAuthOptions } from './auth/token-auth-hook';
+export { MAX_TOKEN_CHARS } from './checks/syntax';
 export { type CreateClientOptions, createClient } from './client/create-client';
 export { HttpClient } from './client/http-client';
 export type { RequestManyOptions, RequestManyResult } from './client/request-many';

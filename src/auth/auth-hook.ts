@@ -38,4 +38,11 @@ export interface AuthHook {
   readonly headerNames?: readonly string[];
   /** Told when a request carrying these credentials got an answer that is not an auth error. */
   onAccepted?(sent: HttpRequest): void;
+  /** Called when a client starts using this hook (its constructor). */
+  retain?(): void;
+  /**
+   * Called when a client using this hook closes; releases shared resources (a token manager's
+   * provider) once no client uses them any more.
+   */
+  release?(): Promise<void>;
 }

@@ -68,6 +68,14 @@ export class CompositeAuthHook implements AuthHook {
     return this.hooks.some((hook) => hook.isAuthError(response));
   }
 
+  retain(): void {
+    for (const hook of this.hooks) hook.retain?.();
+  }
+
+  async release(): Promise<void> {
+    await Promise.all(this.hooks.map((hook) => hook.release?.()));
+  }
+
   async refresh(rejected: HttpRequest): Promise<boolean> {
     let refreshed = false;
     for (const hook of this.hooks) {

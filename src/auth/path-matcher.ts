@@ -1,5 +1,5 @@
 import { type CompiledGlob, compileGlob, globMatches } from './glob';
-import { aggressivePath, canonicalPath } from './path-normalization';
+import { canonicalPath, routedPath } from './path-normalization';
 
 /** Rules for requests that must go out without credentials. */
 export interface PathExclusionOptions {
@@ -39,9 +39,10 @@ function toList(value: Iterable<string> | undefined, option: string): string[] {
 /**
  * Decides which request paths are excluded from authentication.
  *
- * The path is canonicalised (unreserved escapes decoded) and also tried in an aggressively
- * decoded variant (`%2F` → `/`, `//` → `/`): when either matches, no credentials are sent.
- * An attacker can at worst strip credentials from their own request, never add them to a
+ * The path is canonicalised (unreserved escapes decoded) and also tried as a decoding proxy
+ * would route it (`%2F`, `%5C` → `/`, `//` merged, dot segments resolved after decoding, so
+ * `/users/..%2Fpublic%2Fx` is tried as `/public/x`): when either matches, no credentials are
+ * sent. An attacker can at worst strip credentials from their own request, never add them to a
  * public route.
  */
 export class PathMatcher {
@@ -84,8 +85,8 @@ export class PathMatcher {
     if (this.isEmpty) return false;
     let canonical = canonicalPath(path);
     if (this.#caseInsensitive) canonical = canonical.toLowerCase();
-    const aggressive = aggressivePath(canonical);
-    return this.#matches(canonical) || (aggressive !== canonical && this.#matches(aggressive));
+    const routed = routedPath(canonical);
+    return this.#matches(canonical) || (routed !== canonical && this.#matches(routed));
   }
 
   #matches(path: string): boolean {

@@ -1,4 +1,7 @@
 const HEX = /%([0-9a-fA-F]{2})/g;
+const ENCODED_SEPARATOR = /%2F|%5C/gi;
+/** Anything {@link routedPath} would change: an encoded or back slash, `//`, a dot segment. */
+const ROUTING_CHANGES = /%2F|%5C|\\|\/\/|\/\.{1,2}(?:\/|$)/i;
 
 function isUnreserved(code: number): boolean {
   return (
@@ -14,7 +17,7 @@ function isUnreserved(code: number): boolean {
 
 /**
  * The canonical form of a path for exclusion rules: percent-escapes of unreserved characters
- * decoded (`/h%65alth` → `/health`), the other escapes upper-cased (`%2f` → `%2F`).
+ * decoded (`/h%65alth` → `/health`, `%2E` → `.`), the other escapes upper-cased (`%2f` → `%2F`).
  */
 export function canonicalPath(path: string): string {
   if (!path.includes('%')) return path;
@@ -25,9 +28,21 @@ export function canonicalPath(path: string): string {
 }
 
 /**
- * The variant a decoding proxy or a slash-merging server may route on: `%2F` and `%5C` decoded
- * to `/`, runs of `/` collapsed. Applied on top of {@link canonicalPath}.
+ * The path a decoding proxy routes (nginx, Envoy with path normalisation), from a path whose
+ * unreserved escapes are already decoded ({@link canonicalPath}): `%2F`, `%5C` and `\` become
+ * `/`, runs of `/` merge, then `.` and `..` segments are resolved (RFC 3986 §5.2.4; a `..` at the
+ * root stays at the root). So `/users/..%2Fpublic%2Fx` routes as `/public/x`. Escapes of other
+ * characters are left alone: one decoding layer, as a proxy applies.
  */
-export function aggressivePath(canonical: string): string {
-  return canonical.replace(/%2F|%5C/g, '/').replace(/\/{2,}/g, '/');
+export function routedPath(canonical: string): string {
+  if (!ROUTING_CHANGES.test(canonical)) return canonical;
+  const segments = canonical.replace(ENCODED_SEPARATOR, '/').replaceAll('\\', '/').split('/');
+  const out: string[] = [];
+  for (const segment of segments) {
+    if (segment === '..') out.pop();
+    else if (segment !== '.' && segment !== '') out.push(segment);
+  }
+  const last = segments[segments.length - 1];
+  const trailingSlash = out.length > 0 && (last === '' || last === '.' || last === '..');
+  return `/${out.join('/')}${trailingSlash ? '/' : ''}`;
 }

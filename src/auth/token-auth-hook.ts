@@ -149,4 +149,14 @@ export class TokenAuthHook implements AuthHook {
     const token = this.#tokenOf(sent);
     if (token) this.tokenManager.markAccepted(token);
   }
+
+  /** A client uses the manager through this hook (see `TokenManager.retain`). */
+  retain(): void {
+    this.tokenManager.retain?.();
+  }
+
+  /** A client that used the manager through this hook closed (see `TokenManager.release`). */
+  async release(): Promise<void> {
+    await this.tokenManager.release?.();
+  }
 }

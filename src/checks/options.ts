@@ -46,9 +46,20 @@ export function readOptions<T extends object>(
   return copy as T;
 }
 
-/** A null-prototype copy of a record's own enumerable entries (headers, params, form fields). */
-export function ownRecord<V>(value: Readonly<Record<string, V>>): Record<string, V> {
+/**
+ * A null-prototype copy of a record's own enumerable entries (headers, params, form fields, a
+ * parsed JSON object): reading a key that is not there gives `undefined`, never an inherited value.
+ */
+export function ownRecord<V>(value: Readonly<Record<string, V>> = {}): Record<string, V> {
   const copy = Object.create(null) as Record<string, V>;
   for (const key of Object.keys(value)) copy[key] = value[key]!;
   return copy;
+}
+
+/**
+ * An optional field of an internal options object, read only when it is the object's own: an
+ * absent field reads as `undefined`, never as a value a polluted `Object.prototype` supplies.
+ */
+export function ownValue<T extends object, K extends keyof T>(object: T, key: K): T[K] | undefined {
+  return Object.hasOwn(object, key) ? object[key] : undefined;
 }

@@ -31,3 +31,28 @@ export function hasForbiddenHeaderChars(value: string): boolean {
 export function stripControlChars(text: string): string {
   return text.replace(CONTROL_RUNS, ' ');
 }
+
+/**
+ * The longest access token (or token type) accepted, in characters: 16 KiB. A longer one would
+ * not fit the header limits of common servers (Node 16 KiB for all headers, nginx 8 KiB per
+ * line) and is refused on arrival instead of failing every request.
+ */
+export const MAX_TOKEN_CHARS = 16 * 1024;
+const VISIBLE_ASCII = /^[\x21-\x7e]*$/;
+const LINE_BREAK = /[\r\n]/;
+
+/**
+ * Why a credential cannot be sent in a header as is, without quoting it; `undefined` when it
+ * can. Accepted: 1 to {@link MAX_TOKEN_CHARS} visible ASCII characters (no space, no control
+ * character, no CR/LF, nothing outside ASCII). A bare token (sent as the whole header value,
+ * without a scheme) may have single spaces inside.
+ */
+export function unsendableToken(value: unknown, bare = false): string | undefined {
+  if (typeof value !== 'string' || value === '') return 'is missing or empty';
+  if (value.length > MAX_TOKEN_CHARS) return `is longer than ${MAX_TOKEN_CHARS} characters`;
+  if (VISIBLE_ASCII.test(bare && value.trim() === value ? value.replaceAll(' ', '!') : value))
+    return undefined;
+  if (LINE_BREAK.test(value)) return 'contains control characters (CR or LF)';
+  if (hasControlChars(value)) return 'contains control characters';
+  return 'contains a character outside visible ASCII (a space or non-ASCII)';
+}

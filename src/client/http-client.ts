@@ -51,6 +51,7 @@ export class HttpClient {
     this.#requests = new RequestFactory(config, trust);
     this.#maxRetries = config.retryStrategy?.maxRetries ?? 0;
     this.#handler = assembleChain(config, trust, transportLink(this.#transport, config));
+    config.authHook?.retain?.();
   }
 
   /** True after `close()`. */
@@ -156,11 +157,17 @@ export class HttpClient {
     return runMany([...inits], (init) => this.request(init), options);
   }
 
-  /** Releases the connection pool. Later calls reject with `HttpClientException('Client is closed')`. */
+  /**
+   * Releases the connection pool: requests in flight get a short grace period (1 s), then their
+   * connections are destroyed, so it always completes promptly. Also releases the token manager
+   * this client uses through `withTokenAuth`: when the last client using it closes, the manager
+   * closes its provider's connections (unless another manager shares the provider). Later calls
+   * reject with `HttpClientException('Client is closed')`.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#transport.close();
+    await Promise.all([this.#transport.close(), this.config.authHook?.release?.()]);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

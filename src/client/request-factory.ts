@@ -1,4 +1,4 @@
-import { optionKeys, readOptions } from '../checks/options';
+import { optionKeys, ownRecord, readOptions } from '../checks/options';
 import { isToken } from '../checks/syntax';
 import type { HttpClientConfig } from '../config/http-client-config';
 import { RequestBuildException } from '../errors/transport-errors';
@@ -44,10 +44,12 @@ export class RequestFactory {
   constructor(config: HttpClientConfig, trust: OriginTrust) {
     this.#config = config;
     this.#trust = trust;
-    const defaults = { 'user-agent': `requestforge/${VERSION}`, ...config.headers };
-    const untrusted: Record<string, string> = {};
+    // Null-prototype records throughout: a polluted Object.prototype adds no header, and a
+    // lookup such as headers['content-type'] never finds an inherited value.
+    const defaults = ownRecord<string>({ 'user-agent': `requestforge/${VERSION}`, ...config.headers });
+    const untrusted = ownRecord<string>();
     for (const name of Object.keys(defaults)) {
-      if (!config.redactor.isSensitive(name)) untrusted[name] = defaults[name as keyof typeof defaults]!;
+      if (!config.redactor.isSensitive(name)) untrusted[name] = defaults[name]!;
     }
     this.#trustedDefaults = Object.freeze(defaults);
     this.#untrustedDefaults = Object.freeze(untrusted);
@@ -70,7 +72,7 @@ export class RequestFactory {
       if (init.headers === null || typeof init.headers !== 'object') {
         throw new RequestBuildException('headers must be an object');
       }
-      const merged: Record<string, string> = { ...headers };
+      const merged = ownRecord(headers);
       for (const name of Object.keys(init.headers)) {
         if (init.headers[name] === undefined) delete merged[name.toLowerCase()];
       }
@@ -78,7 +80,9 @@ export class RequestFactory {
     }
     const encoded = encodeBody(init);
     if (encoded.contentType !== undefined && headers['content-type'] === undefined) {
-      headers = { ...headers, 'content-type': encoded.contentType };
+      const typed = ownRecord(headers);
+      typed['content-type'] = encoded.contentType;
+      headers = typed;
     }
     if (!Object.isFrozen(headers)) Object.freeze(headers);
     return HttpRequest.trusted({

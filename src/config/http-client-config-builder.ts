@@ -135,7 +135,8 @@ export class HttpClientConfigBuilder {
   #requestHooks: Array<Thunk<RequestHook>> = [];
   #responseHooks: Array<Thunk<ResponseHook>> = [];
   #errorHooks: Array<Thunk<ErrorHook>> = [];
-  #redirects: RedirectOptions = {};
+  // Null-prototype records: an option left out reads as undefined, never as a polluted default.
+  #redirects: RedirectOptions = ownRecord();
   #tls: TlsOptions | undefined;
   #proxy: string | undefined;
   #connections: unknown = DEFAULTS.connections;
@@ -349,7 +350,7 @@ export class HttpClientConfigBuilder {
    */
   withRedirects(options: RedirectOptions): this {
     const own = readOptions(options, 'withRedirects', REDIRECT_KEYS);
-    this.#redirects = { ...this.#redirects, ...own };
+    this.#redirects = Object.assign(ownRecord(), this.#redirects, own);
     return this;
   }
 
@@ -358,7 +359,7 @@ export class HttpClientConfigBuilder {
    * @default true
    */
   withVerifySsl(verify: boolean): this {
-    this.#tls = { ...this.#tls, rejectUnauthorized: verify };
+    this.#tls = Object.assign(ownRecord(), this.#tls, { rejectUnauthorized: verify });
     return this;
   }
 
@@ -369,7 +370,7 @@ export class HttpClientConfigBuilder {
    */
   withTls(options: TlsOptions): this {
     const own = readOptions(options, 'withTls', TLS_KEYS);
-    this.#tls = { ...this.#tls, ...own };
+    this.#tls = Object.assign(ownRecord(), this.#tls, own);
     return this;
   }
 
@@ -436,7 +437,7 @@ export class HttpClientConfigBuilder {
     const base = this.#baseUrl === undefined ? undefined : parseBaseUrl(this.#baseUrl);
     const timeoutMs = positiveMs(this.#timeoutMs, 'withTimeout');
 
-    const headers: Record<string, string> = {};
+    const headers = ownRecord<string>();
     for (const [name, value] of this.#headers) {
       try {
         headers[checkHeader(name, value, 'withHeaders')] = value as string;

@@ -1,4 +1,5 @@
 import type { AuthHook } from '../auth/auth-hook';
+import { ownRecord } from '../checks/options';
 import type { ErrorHook, RequestHook, ResponseHook } from '../hooks/types';
 import type { BaseUrl } from '../http/url';
 import { Redactor } from '../observability/redact';
@@ -58,12 +59,13 @@ const ConfigFields = class {
   fields: HttpClientConfigFields,
 ) => HttpClientConfigFields;
 
-/** Fields holding plain records of ours, frozen as copies (hooks and dispatchers are the caller's objects). */
+/** Fields holding plain records of ours, frozen as null-prototype copies (hooks and dispatchers are the caller's objects). */
 const RECORDS: ReadonlySet<string> = new Set(['headers', 'tls', 'base']);
 
 function frozenCopy(key: string, value: unknown): unknown {
   if (Array.isArray(value)) return Object.freeze([...value]);
-  if (RECORDS.has(key) && value !== null && typeof value === 'object') return Object.freeze({ ...value });
+  if (RECORDS.has(key) && value !== null && typeof value === 'object')
+    return Object.freeze(ownRecord(value as Record<string, unknown>));
   return value;
 }
 

@@ -6,6 +6,7 @@ import type { HttpResponse } from '../http/response';
 import type { RequestContext } from '../middleware/context';
 import { describeRequestBody } from '../observability/describe-body';
 import { type Redactor, redactBodyText } from '../observability/redact';
+import { requestSecrets, scrubbedPrefix } from '../observability/scrub';
 import type { ErrorHook, Logger, RequestHook, ResponseHook } from './types';
 
 /** Options of `withLogging` and the logging hooks. */
@@ -158,8 +159,19 @@ export class LoggingResponseHook extends LoggingHookBase implements ResponseHook
       this.debug(`[${id}] response headers ${JSON.stringify(redactor.headers(response.headers.toObject()))}`);
     }
     if (this.logBody && response.body.byteLength > 0) {
+      // Credential fields redacted by name; what the server echoes of our own secrets, in any spelling, scrubbed.
+      const { request } = response;
+      const secrets = requestSecrets({
+        headers: request.headers,
+        json: request.json,
+        data: request.data,
+        redactor,
+      });
       const text = redactBodyText(response.text, response.headers.get('content-type'), redactor);
-      this.debug(`[${id}] response body ${truncate(text)}`);
+      const shown = scrubbedPrefix(text, MAX_BODY_CHARS, secrets);
+      this.debug(
+        `[${id}] response body ${text.length > MAX_BODY_CHARS ? `${shown}… (${text.length} chars)` : shown}`,
+      );
     }
     return response;
   }

@@ -36,6 +36,46 @@ export function encodeForm(fields: FormFields | URLSearchParams): string {
   return parts.join('&');
 }
 
+/**
+ * `JSON.stringify`, except that a `toJSON` inherited from a polluted `Object.prototype` or
+ * `Array.prototype` is ignored: it would replace the body the caller gave. The check is two
+ * own-property lookups; the careful path only runs when one of them is polluted.
+ */
+function jsonText(value: unknown): string | undefined {
+  if (!Object.hasOwn(Object.prototype, 'toJSON') && !Object.hasOwn(Array.prototype, 'toJSON'))
+    return JSON.stringify(value);
+  return JSON.stringify(withoutInheritedToJSON(value, new Set()));
+}
+
+const INHERITED_TO_JSON = (): ReadonlySet<unknown> =>
+  new Set(
+    [Object.prototype, Array.prototype]
+      .filter((proto) => Object.hasOwn(proto, 'toJSON'))
+      .map((proto) => (proto as { toJSON?: unknown }).toJSON),
+  );
+
+function withoutInheritedToJSON(value: unknown, seen: Set<object>, polluted = INHERITED_TO_JSON()): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (seen.has(value)) throw new TypeError('Converting circular structure to JSON');
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function' && !polluted.has(toJSON))
+    return withoutInheritedToJSON(toJSON.call(value), seen, polluted);
+  if (value instanceof String || value instanceof Number || value instanceof Boolean) return value.valueOf();
+  seen.add(value);
+  let copy: unknown;
+  if (Array.isArray(value)) {
+    const items = value.map((item) => withoutInheritedToJSON(item, seen, polluted));
+    copy = Object.setPrototypeOf(items, null);
+  } else {
+    const fields = Object.create(null) as Record<string, unknown>;
+    for (const key of Object.keys(value))
+      fields[key] = withoutInheritedToJSON((value as Record<string, unknown>)[key], seen, polluted);
+    copy = fields;
+  }
+  seen.delete(value);
+  return copy;
+}
+
 /** True when the body can be sent again (retries, 401 replays, 307/308 redirects). */
 export function isReplayableBody(body: RequestBody | undefined): boolean {
   return body === undefined || typeof body === 'string' || body instanceof Uint8Array;
@@ -59,7 +99,7 @@ export function encodeBody(options: { json?: unknown; data?: FormFields; body?: 
   if (json !== undefined) {
     let text: string | undefined;
     try {
-      text = JSON.stringify(json);
+      text = jsonText(json);
     } catch (error) {
       throw new RequestBuildException('The json body cannot be serialised', { cause: error });
     }

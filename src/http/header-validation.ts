@@ -1,3 +1,4 @@
+import { ownRecord } from '../checks/options';
 import { hasForbiddenHeaderChars, isToken } from '../checks/syntax';
 import { RequestBuildException } from '../errors/transport-errors';
 
@@ -22,12 +23,12 @@ export function checkHeader(name: string, value: unknown, source: string): strin
   return name.toLowerCase();
 }
 
-/** Validates and lower-cases a header record; `undefined` values are dropped. */
+/** Validates and lower-cases a header record (own entries, into a null-prototype record); `undefined` values are dropped. */
 export function normalizeHeaders(
   headers: Readonly<Record<string, string | undefined>> | undefined,
   source: string,
 ): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = ownRecord<string>();
   if (!headers) return out;
   for (const name of Object.keys(headers)) {
     const value = headers[name];

@@ -1,4 +1,4 @@
-import { optionKeys, readOptions } from '../checks/options';
+import { optionKeys, ownRecord, readOptions } from '../checks/options';
 import { RequestBuildException } from '../errors/transport-errors';
 import { defaultRedactor, type Redactor } from '../observability/redact';
 import { INSPECT } from '../observability/redact-constants';
@@ -73,7 +73,7 @@ export class HttpRequest {
   readonly method: string;
   /** The canonical absolute URL (no fragment). */
   readonly url: string;
-  /** Lower-case header names to values. */
+  /** Lower-case header names to values (a null-prototype record: nothing is inherited). */
   readonly headers: Readonly<Record<string, string>>;
   /** The encoded body as it goes on the wire. */
   readonly body: RequestBody | undefined;
@@ -147,7 +147,7 @@ export class HttpRequest {
     } else {
       init = readOptions(init, 'HttpRequest', INIT_KEYS, (message) => new RequestBuildException(message));
       this.target = typeof init.url === 'string' ? buildRequestUrl(undefined, init.url) : init.url;
-      const headers: Record<string, string> = {};
+      const headers = ownRecord<string>();
       for (const name of Object.keys(init.headers ?? {})) {
         const value = init.headers![name]!;
         headers[checkHeader(name, value, 'request headers')] = value;
@@ -212,7 +212,7 @@ export class HttpRequest {
    * Values with CR, LF or NUL are refused with `RequestBuildException`.
    */
   withHeaders(headers: Readonly<Record<string, string | undefined>>): HttpRequest {
-    const merged: Record<string, string> = { ...this.headers };
+    const merged = ownRecord(this.headers);
     for (const name of Object.keys(headers)) {
       const value = headers[name];
       if (value === undefined) delete merged[name.toLowerCase()];
@@ -223,7 +223,7 @@ export class HttpRequest {
 
   /** @internal withHeaders for one lower-case header already known to be valid (auth hooks' values). */
   withTrustedHeader(name: string, value: string): HttpRequest {
-    const headers: Record<string, string> = { ...this.headers };
+    const headers = ownRecord(this.headers);
     headers[name] = value;
     return new HttpRequest(this, COPY, Object.freeze(headers), this.credentialsAllowed);
   }

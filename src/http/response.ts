@@ -2,8 +2,8 @@ import type { Readable } from 'node:stream';
 import { type Challenge, parseChallenges } from '../auth/challenges';
 import { HttpClientException } from '../errors/http-client-exception';
 import { ResponseParseException } from '../errors/transport-errors';
-import { redactText } from '../observability/redact';
 import { INSPECT } from '../observability/redact-constants';
+import { requestSecrets, safeServerText } from '../observability/scrub';
 import type { HttpHeaders } from './http-headers';
 import type { HttpRequest } from './request';
 
@@ -85,7 +85,7 @@ export class HttpResponse {
 
   /**
    * The body parsed as JSON.
-   * @throws {ResponseParseException} when the body is empty or not JSON (with a short, redacted preview).
+   * @throws {ResponseParseException} when the body is empty or not JSON (with a short preview: credentials redacted, the secrets the request carried scrubbed).
    */
   json<T = unknown>(): T {
     // JSON is UTF-8 (RFC 8259 §8.1): no charset lookup, no header parsing on the hot path.
@@ -94,7 +94,11 @@ export class HttpResponse {
       if (text.length === 0) throw new SyntaxError('empty body');
       return JSON.parse(text) as T;
     } catch (error) {
-      const preview = redactText(text.slice(0, PREVIEW_CHARS)).replace(/[^\x20-\x7e]/g, '?');
+      const { request } = this;
+      const preview = safeServerText(text, PREVIEW_CHARS, requestSecrets(request), request.redactor).replace(
+        /[^\x20-\x7e]/g,
+        '?',
+      );
       throw new ResponseParseException(
         `Response body of ${this.request.method} ${this.request.redactor.url(this.url)} is not valid JSON (status ${this.statusCode})`,
         { cause: error, context: { statusCode: this.statusCode, preview } },

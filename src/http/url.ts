@@ -1,3 +1,4 @@
+import { canonicalPath, routedPath } from '../auth/path-normalization';
 import { hasControlChars } from '../checks/syntax';
 import { RequestBuildException } from '../errors/transport-errors';
 
@@ -151,16 +152,28 @@ export function buildRequestUrl(
         : `${base.prefix}/${target}`;
   const canonical = toCanonical(joined);
   const prefix = base.pathPrefix;
-  if (
-    canonical.origin !== base.origin ||
-    (prefix !== '' && canonical.pathname !== prefix && !canonical.pathname.startsWith(`${prefix}/`))
-  ) {
+  if (canonical.origin !== base.origin || !isUnder(canonical.pathname, prefix)) {
     return fail('Request path climbs above the base URL path', 'dot-segments');
   }
   if (canonical.pathname.startsWith('//')) {
     return fail('Request path must not resolve to one starting with "//"', 'authority');
   }
+  // A decoding proxy turns `..%2F` into `../` and resolves it: decide on the path it routes.
+  if (prefix !== '' && canonical.pathname.includes('%')) {
+    const routed = routedPath(canonicalPath(canonical.pathname));
+    const routedPrefix = routedPath(canonicalPath(prefix));
+    if (routedPrefix !== '/' && !isUnder(routed, routedPrefix)) {
+      return fail(
+        'Request path climbs above the base URL path once %2F, %5C and %2E are decoded (as a proxy would)',
+        'encoded-dot-segments',
+      );
+    }
+  }
   return canonical;
+}
+
+function isUnder(pathname: string, prefix: string): boolean {
+  return prefix === '' || pathname === prefix || pathname.startsWith(`${prefix}/`);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { ownRecord } from '../checks/options';
 import { TooManyRedirectsException } from '../errors/transport-errors';
 import { HttpRequest } from '../http/request';
 import type { HttpResponse } from '../http/response';
@@ -7,6 +8,12 @@ import type { OriginTrust } from './origin-trust';
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const BODY_HEADERS = ['content-type', 'content-length', 'content-encoding', 'transfer-encoding'];
+/**
+ * Headers bound to the origin they were set for, besides the credential headers the redactor
+ * knows (`authorization`, `cookie`, `proxy-authorization`, API keys, hook headers): a caller's
+ * `Host` names the old origin (undici's own redirect handler drops it too).
+ */
+const ORIGIN_BOUND = new Set(['host', 'cookie', 'cookie2', 'proxy-authorization', 'authorization']);
 
 export interface RedirectPolicy {
   /** Follow 301/302/303/307/308. */
@@ -41,9 +48,10 @@ function nextHop(
 
   const crossOrigin = url.origin !== request.target.origin;
   const downgrade = request.target.origin.startsWith('https:') && url.protocol === 'http:';
-  const headers: Record<string, string> = {};
+  const headers = ownRecord<string>();
   for (const name of Object.keys(request.headers)) {
-    if ((crossOrigin || downgrade) && request.redactor.isSensitive(name)) continue;
+    if ((crossOrigin || downgrade) && (ORIGIN_BOUND.has(name) || request.redactor.isSensitive(name)))
+      continue;
     if (switchToGet && BODY_HEADERS.includes(name)) continue;
     headers[name] = request.headers[name]!;
   }
@@ -68,7 +76,8 @@ function nextHop(
 
 /**
  * Follows redirects hop by hop. Sits outside the auth layer, so every hop is authorised (or
- * not) for its own origin; credential headers never cross to another origin or down to http.
+ * not) for its own origin; origin-bound headers (credentials, cookies, `Host`, any header the
+ * redactor treats as sensitive) never cross to another origin or down to http.
  */
 export function redirectMiddleware(policy: RedirectPolicy, trust: OriginTrust): Middleware {
   return async (request, context, next) => {

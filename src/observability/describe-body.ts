@@ -1,18 +1,27 @@
 import type { HttpRequest } from '../http/request';
 import { type Redactor, redactBodyText } from './redact';
+import { requestSecrets, scrubSecrets } from './scrub';
 
 function bytesToText(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
 
 /**
- * The request body as text for logs and curl: secrets redacted with `redactor`, or verbatim when
- * it is `undefined`. Streams are never read.
+ * The request body as text for logs and curl: credential fields redacted with `redactor` and the
+ * secrets the request carries (its credential headers and fields) scrubbed wherever else they
+ * appear, or verbatim when `redactor` is `undefined`. Streams are never read.
  */
 export function describeRequestBody(
   request: HttpRequest,
   redactor: Redactor | undefined,
 ): string | undefined {
+  const described = describe(request, redactor);
+  if (described === undefined || redactor === undefined) return described;
+  const { headers, json, data } = request;
+  return scrubSecrets(described, requestSecrets({ headers, json, data, redactor }));
+}
+
+function describe(request: HttpRequest, redactor: Redactor | undefined): string | undefined {
   const { body, json, data } = request;
   if (body === undefined) return undefined;
   if (redactor && json !== undefined) return JSON.stringify(redactor.json(json));

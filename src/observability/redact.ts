@@ -69,8 +69,12 @@ export class Redactor {
     return out;
   }
 
-  /** A deep copy of a JSON-like value with sensitive fields redacted. */
+  /**
+   * A deep copy of a JSON-like value with sensitive fields redacted, and credentials quoted in
+   * its strings (`"error": "bad Authorization: Bearer x"`) redacted as in free text.
+   */
   json(value: unknown, depth = 0): unknown {
+    if (typeof value === 'string') return redactText(value, this);
     if (value === null || typeof value !== 'object') return value;
     if (depth > MAX_DEPTH) return '[…]';
     if (Array.isArray(value)) return value.map((item) => this.json(item, depth + 1));
@@ -122,13 +126,74 @@ export class Redactor {
 /** The redactor with only the default keys, for errors and events. */
 export const defaultRedactor = new Redactor();
 
-const TEXT_PAIR = /(["']?)([A-Za-z0-9_-]+)\1(\s*[=:]\s*)("?)([^"&\s,;}]*)/g;
+/** A key followed by `=` or `:`, the key optionally quoted (also JSON-escaped: `\\"key\\"`). */
+const TEXT_KEY = /(\\?["']|)([A-Za-z0-9_-]+)\1(\s*[=:]\s*)/g;
+/** Keys whose value is a whole header: a scheme and credentials, or a list of cookies. */
+const HEADER_VALUED = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
+const LINE_END = /[\r\n]/g;
+const BARE_VALUE_END = /[\s"&,;}]/g;
 
-/** Redacts `key=value` and `"key": "value"` pairs of free text (error previews, bodies of unknown type). */
+function indexFrom(pattern: RegExp, text: string, from: number): number {
+  pattern.lastIndex = from;
+  const match = pattern.exec(text);
+  return match ? match.index : text.length;
+}
+
+/** Where a quoted value opened at `start` (by `"`, `'` or `\\"`) ends, closing quote excluded. */
+function quotedEnd(text: string, start: number, quote: string): number {
+  for (let i = start; i < text.length; i++) {
+    if (text.startsWith(quote, i) && (quote.length === 2 || text[i - 1] !== '\\')) return i;
+    if (quote.length === 1 && text[i] === '\\') i++;
+  }
+  return text.length;
+}
+
+/** Where a bracketed value (`[…]` or `{…}`) opened at `start` ends, closing bracket included. */
+function bracketEnd(text: string, start: number): number {
+  let depth = 0;
+  for (let i = start; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') i = quotedEnd(text, i + 1, '"');
+    else if (c === '[' || c === '{') depth++;
+    else if ((c === ']' || c === '}') && --depth === 0) return i + 1;
+  }
+  return text.length;
+}
+
+/**
+ * Redacts the values of credential keys in free text (error previews, bodies of unknown type,
+ * server messages): `password=x`, `"client_secret": "x"`, `Authorization: Bearer x` (the whole
+ * credential, not just the scheme), every cookie of `Cookie: a=1; b=2` and of a `Set-Cookie`
+ * list. A quoted value is redacted up to its closing quote, a bracketed one (`[…]`) as a whole,
+ * a header-style (`:`) or header-valued one to the end of the line, any other up to the next
+ * delimiter. It errs towards redacting too much.
+ */
 export function redactText(text: string, redactor: Redactor = defaultRedactor): string {
-  return text.replace(TEXT_PAIR, (match, quote: string, key: string, sep: string, valueQuote: string) =>
-    redactor.isSensitive(key) ? `${quote}${key}${quote}${sep}${valueQuote}${REDACTED}` : match,
-  );
+  let out = '';
+  let copied = 0;
+  TEXT_KEY.lastIndex = 0;
+  for (let match = TEXT_KEY.exec(text); match !== null; match = TEXT_KEY.exec(text)) {
+    const key = match[2]!;
+    if (!redactor.isSensitive(key)) continue;
+    let start = match.index + match[0].length;
+    let end: number;
+    const escapedQuote = text.startsWith('\\"', start);
+    if (escapedQuote || text[start] === '"' || text[start] === "'") {
+      const quote = escapedQuote ? '\\"' : text[start]!;
+      start += quote.length;
+      end = quotedEnd(text, start, quote);
+    } else if (text[start] === '[' || text[start] === '{') {
+      end = bracketEnd(text, start);
+    } else if (match[3]!.includes(':') || HEADER_VALUED.has(key.toLowerCase())) {
+      end = indexFrom(LINE_END, text, start);
+    } else {
+      end = indexFrom(BARE_VALUE_END, text, start);
+    }
+    out += `${text.slice(copied, start)}${REDACTED}`;
+    copied = end;
+    TEXT_KEY.lastIndex = Math.max(end, start);
+  }
+  return copied === 0 ? text : out + text.slice(copied);
 }
 
 /** A body of a known content type with secrets redacted: JSON fields, form fields, or `key=value` text. */

@@ -2,6 +2,7 @@
 import { positiveMs } from '../checks/numbers';
 import { hasForbiddenHeaderChars, isToken } from '../checks/syntax';
 import { buildRequestUrl, parseBaseUrl } from '../http/url';
+import { checkTokenUrlSecurity } from '../tokens/exchange/token-url';
 import type {
   HttpTokenFetcherOptions,
   RequestDataOption,
@@ -42,6 +43,7 @@ export function checkOptions(options: HttpTokenFetcherOptions): CheckedOptions {
   } catch (error) {
     throw new TypeError(`baseUrl is not usable: ${(error as Error).message.replace(/^withBaseUrl: /, '')}`);
   }
+  checkTokenUrlSecurity(new URL(base.origin), options.allowInsecureTokenUrl, 'baseUrl');
   if (typeof options.endpoint !== 'string' || /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(options.endpoint))
     throw new TypeError('endpoint must be a path under baseUrl, not a URL');
   let url: string;

@@ -121,6 +121,7 @@ export const HTTP_FETCHER_OPTION_KEYS = {
   maxRetries: true,
   httpClient: true,
   dispatcher: true,
+  allowInsecureTokenUrl: true,
   name: true,
   baseUrl: true,
   endpoint: true,

@@ -1,5 +1,5 @@
 import { optionKeys, readOptions } from '../checks/options';
-import { hasControlChars, isToken, isTokenOrEmpty } from '../checks/syntax';
+import { isToken, isTokenOrEmpty, unsendableToken } from '../checks/syntax';
 import { AuthenticationException } from '../errors/authentication-exception';
 import type { HttpResponse } from '../http/response';
 import type { IdentityParts } from '../tokens/identity';
@@ -89,7 +89,8 @@ export class HeaderTokenFetcher extends HttpTokenFetcher {
     if (this.tokenType !== '' && value.slice(0, prefix.length).toLowerCase() === prefix.toLowerCase())
       value = value.slice(prefix.length).trim();
     if (value === '') return fail(`with an empty "${this.tokenHeader}" header`);
-    if (hasControlChars(value)) return fail(`with control characters in the "${this.tokenHeader}" header`);
+    const unsendable = unsendableToken(value, this.tokenType === '');
+    if (unsendable) return fail(`with a token that ${unsendable} in the "${this.tokenHeader}" header`);
     return new TokenData({ accessToken: value, tokenType: this.tokenType, issuedAt: new Date(sentAt) });
   }
 

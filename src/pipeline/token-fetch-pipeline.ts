@@ -5,6 +5,7 @@ import { AuthenticationException } from '../errors/authentication-exception';
 import { INSPECT } from '../observability/redact-constants';
 import { GuardedStorage, STORAGE_FAILED, type StorageLogger } from '../tokens/guarded-storage';
 import { canonicalIdentity, checkIdentity, identityKey } from '../tokens/identity';
+import { checkSendable } from '../tokens/provider-call';
 import { SingleFlight } from '../tokens/single-flight';
 import { InMemoryTokenStorage } from '../tokens/storage/in-memory-token-storage';
 import { TokenData } from '../tokens/token-data';
@@ -323,6 +324,8 @@ export class TokenFetchPipeline {
         },
       );
     }
+    // The final token is what requests carry: one that cannot be sent is refused before it is cached.
+    if (step === this.#ordering.order[this.#ordering.order.length - 1]) checkSendable(token, step.name);
     if (step.ttlMs !== undefined) {
       // The step's lifetime wins over whatever the token says, also for custom fetchers.
       const expiresAt = token.issuedAt.getTime() + step.ttlMs;

@@ -234,7 +234,8 @@ export abstract class HttpTokenFetcher implements TokenFetcher {
   }
 
   /**
-   * Releases the private HTTP client (a client passed as `httpClient` stays open).
+   * Releases the private HTTP client's connections (a client passed as `httpClient` stays open);
+   * a later fetch reconnects.
    * @example await fetcher.close();
    */
   close(): Promise<void> {

@@ -1,4 +1,5 @@
 import { describeError } from '../checks/describe-error';
+import { unsendableToken } from '../checks/syntax';
 import type { Logger } from '../hooks/types';
 import { withDeadline } from './deadline';
 import { TokenData } from './token-data';
@@ -54,7 +55,13 @@ export class GuardedStorage {
   /** Like {@link read}, but tells an unreachable storage (`STORAGE_FAILED`) from an empty one. */
   async lookup(key: string): Promise<TokenData | undefined | typeof STORAGE_FAILED> {
     const stored = await this.#call('get', key, () => this.#storage.get(key));
-    if (stored === STORAGE_FAILED || stored instanceof TokenData) return stored;
+    if (stored === STORAGE_FAILED) return stored;
+    if (stored instanceof TokenData) {
+      // Another process (or a tampered storage) may have written a token no request could carry.
+      if (unsendableToken(stored.accessToken, stored.tokenType === '') === undefined) return stored;
+      this.#warn('get', key, new TypeError('the stored token cannot be sent in a header'));
+      return undefined;
+    }
     if (stored === undefined || stored === null) return undefined;
     this.#warn('get', key, new TypeError('the storage returned something that is not a TokenData'));
     return undefined;

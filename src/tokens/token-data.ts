@@ -1,5 +1,5 @@
-import { optionKeys, readOptions } from '../checks/options';
-import { hasControlChars, isToken, isTokenOrEmpty } from '../checks/syntax';
+import { optionKeys, ownRecord, readOptions } from '../checks/options';
+import { hasControlChars, isToken, isTokenOrEmpty, unsendableToken } from '../checks/syntax';
 import { AuthenticationException } from '../errors/authentication-exception';
 import { INSPECT } from '../observability/redact-constants';
 import { jwtExpiresAtMs } from './jwt';
@@ -179,8 +179,10 @@ export class TokenData {
   /**
    * Builds a token from a token endpoint's JSON body. Unknown fields go to `extra`; `expires_in`
    * may be a number or a numeric string; without it the `exp` of a JWT access token is used.
-   * @throws {AuthenticationException} for a missing or empty access token, a non-numeric,
-   * zero or negative `expires_in`, or values with control characters.
+   * @throws {AuthenticationException} for a missing or empty access token, one that cannot be
+   * sent in a header (a character outside visible ASCII, CR/LF, longer than 16 KiB), a token type
+   * that is not an HTTP token, a non-numeric, zero or negative `expires_in`, or a refresh token
+   * with control characters.
    */
   static fromResponse(body: unknown, given: TokenResponseKeys = {}): TokenData {
     const keys = readOptions(given, 'TokenData.fromResponse', RESPONSE_KEYS);
@@ -202,11 +204,13 @@ export class TokenData {
     };
     if (body === null || typeof body !== 'object' || Array.isArray(body))
       return fail('the body is not a JSON object');
-    const fields = body as Record<string, unknown>;
+    // Own fields only: nothing the server did not send is read from a polluted prototype.
+    const fields = ownRecord(body as Record<string, unknown>);
     const accessToken = fields[accessTokenKey];
     if (typeof accessToken !== 'string' || accessToken.trim() === '')
       return fail(`"${accessTokenKey}" is missing or empty`);
-    if (hasControlChars(accessToken)) return fail(`"${accessTokenKey}" contains control characters`);
+    const unsendable = unsendableToken(accessToken);
+    if (unsendable) return fail(`"${accessTokenKey}" ${unsendable}; it could not be sent in a header`);
 
     let expiresAt: Date | undefined;
     const expiresIn = fields[expiresInKey];
@@ -229,7 +233,8 @@ export class TokenData {
     const rawType = fields[tokenTypeKey];
     let tokenType = 'Bearer';
     if (rawType !== undefined && rawType !== null) {
-      if (!isToken(rawType)) return fail(`"${tokenTypeKey}" is not a token type`);
+      if (!isToken(rawType) || unsendableToken(rawType))
+        return fail(`"${tokenTypeKey}" is not a token type that can be sent in a header`);
       tokenType = rawType.toLowerCase() === 'bearer' ? 'Bearer' : rawType;
     }
     const refreshToken = fields[refreshTokenKey];
@@ -271,7 +276,10 @@ export class TokenData {
 
   /** Reads the storage form (a string or a parsed object); `TypeError` when it is not one. */
   static fromJSON(json: TokenDataJSON | string): TokenData {
-    const value = (typeof json === 'string' ? JSON.parse(json) : json) as Partial<TokenDataJSON> | null;
+    const parsed: unknown = typeof json === 'string' ? JSON.parse(json) : json;
+    const value = (
+      parsed && typeof parsed === 'object' ? ownRecord(parsed as Record<string, unknown>) : parsed
+    ) as Partial<TokenDataJSON> | null;
     if (!value || typeof value !== 'object' || value.v !== 1)
       throw new TypeError('TokenData.fromJSON: not a stored token (v1)');
     const date = (ms: unknown, field: string) => {

@@ -8,6 +8,7 @@ import { scheduleOf, type TokenSchedule } from './freshness';
 import { GuardedStorage } from './guarded-storage';
 import { checkCacheKey, checkIdentity, identityKey } from './identity';
 import { callProvider } from './provider-call';
+import { closeProviderUse, openProviderUse, providerUnused } from './provider-users';
 import { RejectionGuard } from './rejection-guard';
 import { type RenewalParticipant, type RenewalReason, renew } from './renewal';
 import { SingleFlight, waitAbortable } from './single-flight';
@@ -105,6 +106,10 @@ export class TokenManager {
   #invalidated = false;
   #backgroundBlockedUntil = 0;
   #stats = { hits: 0, fetches: 0, refreshes: 0, failures: 0, backgroundRefreshes: 0, throttled: 0 };
+  /** Clients using this manager through their auth hook. */
+  #clients = 0;
+  /** Counted among its provider's users (from construction until `close()`). */
+  #open = true;
 
   constructor(
     provider: TokenProvider,
@@ -114,6 +119,7 @@ export class TokenManager {
     const options = readOptions(given, 'TokenManager', new.target === TokenManager ? KEYS : undefined);
     checkParts(provider, storage);
     this.provider = provider;
+    openProviderUse(provider);
     this.storage = storage;
     const identity = checkIdentity(provider.identity, 'TokenManager: provider');
     this.cacheKey =
@@ -352,6 +358,40 @@ export class TokenManager {
     // A server that hands out an already ageing token would trigger a renewal per request; wait for the hard expiry instead.
     this.#backgroundBlockedUntil = now >= this.#schedule.refreshFrom ? this.#schedule.usableUntil : 0;
     if (forced) this.#rejections.noteForced(token.accessToken, now);
+  }
+
+  /**
+   * A client started using this manager (called through its auth hook when the client is
+   * constructed). Managers count their clients so the last one to close releases the provider.
+   */
+  retain(): void {
+    this.#clients++;
+    if (!this.#open) {
+      this.#open = true;
+      openProviderUse(this.provider);
+    }
+  }
+
+  /** A client using this manager closed; when it was the last one, the manager is closed. */
+  async release(): Promise<void> {
+    if (this.#clients === 0) return;
+    this.#clients--;
+    if (this.#clients === 0) await this.close();
+  }
+
+  /**
+   * Releases the provider's connections: calls `provider.close()` when the provider has one and
+   * no other open manager uses the same provider. Closing the last client that uses this manager
+   * (through `withTokenAuth` or a `TokenAuthHook`) does it for you. The manager stays usable: a
+   * later token request opens new connections.
+   * @example await manager.close();
+   */
+  async close(): Promise<void> {
+    if (this.#open) {
+      this.#open = false;
+      closeProviderUse(this.provider);
+    }
+    if (providerUnused(this.provider)) await this.provider.close?.();
   }
 
   toJSON(): Record<string, unknown> {

@@ -49,4 +49,10 @@ export interface TokenProvider {
    * most providers can ignore it.
    */
   refreshToken(current: TokenData, context?: RefreshContext): Promise<TokenData>;
+  /**
+   * Releases what the provider holds (its token-endpoint connections). Called by
+   * `TokenManager.close()`, and so when the last client using the manager closes. A provider
+   * that is used again afterwards may open new connections.
+   */
+  close?(): void | Promise<void>;
 }

@@ -10,6 +10,8 @@ import { HttpHeaders } from '../http/http-headers';
 import type { HttpRequest } from '../http/request';
 import { HttpResponse } from '../http/response';
 import { mapTransportError } from './error-mapping';
+import { CLOSE_GRACE_MS, closePromptly, InFlight } from './in-flight';
+import { UNINHERITED_AGENT_OPTIONS } from './own-options';
 import type { SendOptions, Transport } from './transport';
 
 /** TLS settings for the connection pool (client certificates for mTLS too). */
@@ -203,6 +205,7 @@ export class UndiciTransport implements Transport {
   readonly #owned: boolean;
   /** ProxyAgent (and maybe a caller's dispatcher) write into `headers`; ours are shared and frozen. */
   readonly #copyHeaders: boolean;
+  readonly #inFlight = new InFlight();
 
   constructor(options: UndiciTransportOptions) {
     if (options.dispatcher) {
@@ -216,8 +219,17 @@ export class UndiciTransport implements Transport {
       ...(options.tls ?? {}),
     } as Agent.Options['connect'];
     this.#dispatcher = options.proxy
-      ? new ProxyAgent({ uri: options.proxy, connections: options.connections, requestTls: connect as never })
-      : new Agent({ connections: options.connections, connect });
+      ? new ProxyAgent({
+          ...UNINHERITED_AGENT_OPTIONS,
+          uri: options.proxy,
+          connections: options.connections,
+          requestTls: connect as never,
+        } as unknown as ProxyAgent.Options)
+      : new Agent({
+          ...UNINHERITED_AGENT_OPTIONS,
+          connections: options.connections,
+          connect,
+        } as unknown as Agent.Options);
     this.#owned = true;
     this.#copyHeaders = options.proxy !== undefined;
   }
@@ -234,9 +246,25 @@ export class UndiciTransport implements Transport {
         );
         return;
       }
-      const handler = new ResponseHandler(request, options, resolve, reject);
+      const inFlight = this.#inFlight;
+      inFlight.start();
+      const handler = new ResponseHandler(
+        request,
+        options,
+        (response) => {
+          inFlight.end(response.stream);
+          resolve(response);
+        },
+        (error) => {
+          inFlight.end();
+          reject(error);
+        },
+      );
       this.#dispatcher.dispatch(
         {
+          // Null prototype: undici reads options it was not given (`query`, `upgrade`, …), and
+          // must not find them on a polluted Object.prototype.
+          __proto__: null,
           origin: request.target.origin,
           path: request.target.path,
           method: request.method as Dispatcher.HttpMethod,
@@ -245,13 +273,17 @@ export class UndiciTransport implements Transport {
           // Our own timer enforces the deadline; undici's idle timers only back it up.
           headersTimeout: options.timeoutMs,
           bodyTimeout: options.timeoutMs,
-        },
+        } as Dispatcher.DispatchOptions,
         handler as unknown as Dispatcher.DispatchHandler,
       );
     });
   }
 
+  /**
+   * Closes the pool promptly: requests in flight get a grace period ({@link CLOSE_GRACE_MS}),
+   * then every connection is destroyed. A caller's dispatcher is left alone.
+   */
   async close(): Promise<void> {
-    if (this.#owned) await this.#dispatcher.close();
+    if (this.#owned) await closePromptly(this.#dispatcher, this.#inFlight, CLOSE_GRACE_MS);
   }
 }

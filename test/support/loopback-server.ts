@@ -24,6 +24,8 @@ export interface LoopbackServer {
   readonly origin: string;
   readonly port: number;
   readonly requests: RecordedRequest[];
+  /** Connections open on the server side right now. */
+  readonly openSockets: number;
   /** Swap the behaviour between tests. */
   handle(handler: RequestHandler): void;
   close(): Promise<void>;
@@ -101,6 +103,9 @@ export async function startServer(
     origin,
     port,
     requests,
+    get openSockets() {
+      return sockets.size;
+    },
     handle(next) {
       current = next;
     },

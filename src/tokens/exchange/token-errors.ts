@@ -8,13 +8,20 @@ import { AuthenticationException } from '../../errors/authentication-exception';
 import { HttpClientException } from '../../errors/http-client-exception';
 import type { HttpResponse } from '../../http/response';
 import { defaultRedactor } from '../../observability/redact';
-import { scrubSecrets } from '../../observability/scrub';
+import { safeServerText } from '../../observability/scrub';
 
 const MAX_DESCRIPTION_CHARS = 300;
 
-/** Server text made safe to quote: control characters stripped, truncated, our secrets replaced. */
-export function scrubServerText(text: string, secrets: readonly string[]): string {
-  return scrubSecrets(stripControlChars(text).trim().slice(0, MAX_DESCRIPTION_CHARS), secrets);
+/**
+ * Server text made safe to quote: control characters stripped, our secrets scrubbed in every
+ * spelling and credential pairs redacted before it is truncated.
+ */
+export function scrubServerText(
+  text: string,
+  secrets: readonly string[],
+  maxChars = MAX_DESCRIPTION_CHARS,
+): string {
+  return safeServerText(stripControlChars(text).trim(), maxChars, secrets).trim();
 }
 
 /** A transport failure of a token request (after its retries). */
@@ -31,10 +38,18 @@ export function tokenRequestFailure(
 }
 
 /** A 2xx whose body is not a token response (HTML, empty, …). */
-export function notATokenResponse(serviceName: string, response: HttpResponse): AuthenticationException {
-  const type = response.headers.get('content-type') ?? 'no content type';
+export function notATokenResponse(
+  serviceName: string,
+  response: HttpResponse,
+  secrets: readonly string[],
+): AuthenticationException {
+  const type = scrubServerText(
+    response.headers.get('content-type')?.split(';')[0] ?? 'no content type',
+    secrets,
+    100,
+  );
   return new AuthenticationException(
-    `Token endpoint of "${serviceName}" answered ${response.statusCode} without a token response (${type.split(';')[0]})`,
+    `Token endpoint of "${serviceName}" answered ${response.statusCode} without a token response (${type})`,
     { serviceName, statusCode: response.statusCode },
   );
 }
@@ -67,8 +82,7 @@ export function tokenEndpointError(
   url: string,
   retryAfterMs?: number,
 ): AuthenticationException {
-  const error =
-    typeof body?.error === 'string' ? scrubServerText(body.error, secrets).slice(0, 100) : undefined;
+  const error = typeof body?.error === 'string' ? scrubServerText(body.error, secrets, 100) : undefined;
   const description =
     typeof body?.error_description === 'string'
       ? scrubServerText(body.error_description, secrets)

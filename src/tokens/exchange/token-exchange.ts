@@ -1,4 +1,5 @@
 import { describeError } from '../../checks/describe-error';
+import { ownValue } from '../../checks/options';
 import type { RequestInit } from '../../client/request-options';
 import { AuthenticationException, PERMANENT_OAUTH_ERRORS } from '../../errors/authentication-exception';
 import { ConnectionException, TimeoutException } from '../../errors/transport-errors';
@@ -44,11 +45,16 @@ const TRANSIENT_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 const THROTTLE_STATUSES = new Set([429, 503]);
 const BACKOFF = { baseDelayMs: 200, maxDelayMs: 5_000, multiplier: 2, jitter: true } as const;
 
+/** The request options of one attempt, from the attempt's own fields only (never a polluted prototype's). */
 function toInit(request: TokenRequest): RequestInit {
-  const init = { method: request.method, url: request.url, headers: request.headers, followRedirects: false };
-  if (request.form !== undefined) return { ...init, data: request.form };
-  if (request.json !== undefined) return { ...init, json: request.json };
-  if (request.params !== undefined) return { ...init, params: request.params };
+  const own = <K extends keyof TokenRequest>(key: K) => ownValue(request, key);
+  const init = { method: request.method, url: request.url, headers: own('headers'), followRedirects: false };
+  const form = own('form');
+  if (form !== undefined) return { ...init, data: form };
+  const json = own('json');
+  if (json !== undefined) return { ...init, json };
+  const params = own('params');
+  if (params !== undefined) return { ...init, params };
   return init;
 }
 

@@ -36,6 +36,14 @@ export interface TokenEndpointOptions {
    * @default a private keep-alive Agent
    */
   readonly dispatcher?: Dispatcher;
+  /**
+   * Allow a plain-http token endpoint on a host other than this machine. Off, such a URL is a
+   * `TypeError` at construction: the client secret, passwords and tokens would cross the network
+   * unencrypted. Loopback (`localhost`, 127.0.0.0/8, `[::1]`) is always allowed.
+   * @default false
+   * @example allowInsecureTokenUrl: true // inside a service mesh that encrypts with mTLS
+   */
+  readonly allowInsecureTokenUrl?: boolean;
 }
 
 /** Sends one token request: the narrow seam between the token code and HTTP. */
@@ -83,6 +91,20 @@ export function createTokenSender(options: TokenEndpointOptions): TokenSender {
     .withRedirects({ follow: false })
     .withHeader('Accept', 'application/json');
   if (options.dispatcher) builder.withDispatcher(options.dispatcher);
-  const client = new HttpClient(builder.build());
-  return { send: (init) => client.request(init), maxRetries, close: () => client.close() };
+  const config = builder.build();
+  // Opened on first use and again after close(): closing releases the connections, it does not
+  // break a provider that a new client (or a direct call) uses later.
+  let client: HttpClient | undefined;
+  return {
+    send: (init) => {
+      client ??= new HttpClient(config);
+      return client.request(init);
+    },
+    maxRetries,
+    close: async () => {
+      const open = client;
+      client = undefined;
+      await open?.close();
+    },
+  };
 }

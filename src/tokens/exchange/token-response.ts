@@ -1,3 +1,4 @@
+import { ownRecord, ownValue } from '../../checks/options';
 import type { HttpResponse } from '../../http/response';
 import { TokenData, type TokenResponseKeys } from '../token-data';
 import { notATokenResponse, tokenEndpointError } from './token-errors';
@@ -18,15 +19,17 @@ export function parseTokenBody(response: HttpResponse): Record<string, unknown> 
   const text = response.text.trim();
   if (text === '') return undefined;
   const type = response.headers.get('content-type') ?? '';
+  // Own fields only (a null-prototype copy): a polluted Object.prototype cannot supply an
+  // access_token, a token_type or an error the server did not send.
   if (text.startsWith('{')) {
     const value = response.jsonOrNull<unknown>();
     return value && typeof value === 'object' && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
+      ? ownRecord(value as Record<string, unknown>)
       : undefined;
   }
   // Some servers answer form-encoded (RFC 6749 allows other formats by extension; GitHub did).
   if (type.includes('x-www-form-urlencoded') || (type.includes('text/plain') && /^[\w.~%+-]+=/.test(text))) {
-    return Object.fromEntries(new URLSearchParams(text));
+    return ownRecord(Object.fromEntries(new URLSearchParams(text)));
   }
   return undefined;
 }
@@ -51,11 +54,12 @@ export interface TokenBodyOptions {
  */
 export function tokenFromBody(answer: TokenAnswer, options: TokenBodyOptions): TokenData {
   const { response, body, sentAt } = answer;
-  const { serviceName, secrets, previous } = options;
+  const { serviceName, secrets } = options;
+  const previous = ownValue(options, 'previous');
   if (typeof body?.error === 'string')
     throw tokenEndpointError(serviceName, response, body, secrets, options.url);
-  if (!body) throw notATokenResponse(serviceName, response);
-  const token = TokenData.fromResponse(body, { ...options.keys, now: sentAt, serviceName });
+  if (!body) throw notATokenResponse(serviceName, response, secrets);
+  const token = TokenData.fromResponse(body, { ...ownValue(options, 'keys'), now: sentAt, serviceName });
   // Servers may omit the refresh token on refresh (RFC 6749 §6): keep the one we have.
   if (!token.refreshToken && previous?.refreshToken)
     return token.with({ refreshToken: previous.refreshToken });

@@ -70,7 +70,7 @@ export abstract class OAuth2GrantProvider implements TokenProvider {
       throw new TypeError("authMethod 'header' needs a clientSecret");
     this.scope = scopeString(options.scope);
     this.#extra = checkExtraParams(options.extraParams, reservedParams);
-    this.tokenUrl = checkTokenUrl(options.tokenUrl);
+    this.tokenUrl = checkTokenUrl(options.tokenUrl, options.allowInsecureTokenUrl);
     this.#sender = createTokenSender(options);
   }
 
@@ -174,7 +174,10 @@ export abstract class OAuth2GrantProvider implements TokenProvider {
     }
   }
 
-  /** Releases the private token-endpoint client (a client passed as `httpClient` stays open). */
+  /**
+   * Releases the private token-endpoint client's connections (a client passed as `httpClient`
+   * stays open); a later token request reconnects. `TokenManager.close()` calls it.
+   */
   close(): Promise<void> {
     return this.#sender.close();
   }

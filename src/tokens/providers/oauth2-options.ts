@@ -1,4 +1,5 @@
 import type { TokenEndpointOptions } from '../exchange/token-http';
+import { checkTokenUrlSecurity } from '../exchange/token-url';
 
 /** Options shared by the OAuth 2 providers. */
 export interface OAuth2ProviderOptions extends TokenEndpointOptions {
@@ -39,6 +40,7 @@ export const OAUTH2_OPTION_KEYS = {
   maxRetries: true,
   httpClient: true,
   dispatcher: true,
+  allowInsecureTokenUrl: true,
 } as const;
 
 export function checkString(value: unknown, option: string, allowEmpty = false): string {
@@ -70,8 +72,11 @@ export function checkExtraParams(
   return { ...extra };
 }
 
-/** A token endpoint URL: absolute http(s), without credentials; returns it normalised. */
-export function checkTokenUrl(tokenUrl: unknown): string {
+/**
+ * A token endpoint URL: absolute https (plain http only to loopback or with
+ * `allowInsecureTokenUrl`), without credentials; returns it normalised.
+ */
+export function checkTokenUrl(tokenUrl: unknown, allowInsecure?: unknown): string {
   let url: URL;
   try {
     url = new URL(checkString(tokenUrl, 'tokenUrl'));
@@ -81,5 +86,6 @@ export function checkTokenUrl(tokenUrl: unknown): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw new TypeError('tokenUrl must be an absolute http(s) URL');
   if (url.username || url.password) throw new TypeError('tokenUrl must not contain credentials');
+  checkTokenUrlSecurity(url, allowInsecure, 'tokenUrl');
   return url.href;
 }
