@@ -51,6 +51,8 @@ const manager = new TokenManager(provider, new RedisTokenStorage({ client: redis
     info: (m) => process.env.FLEET_DEBUG && console.error(m),
   },
   storageTimeoutMs: config.storageTimeoutMs,
+  // A fixed key, chosen on purpose: the coordinator finds the primary owning the token by it.
+  cacheKey: 'auth_token:fleet',
 });
 const api = new HttpClient(
   new HttpClientConfigBuilder().withBaseUrl(config.apiUrl).withTokenAuth(manager).build(),

@@ -25,7 +25,7 @@ const FAILOVER = process.env.FLEET_FAILOVER === '1';
 const CLIENT = process.env.FLEET_CLIENT ?? 'ioredis';
 const THINK_MS = Number(process.env.FLEET_THINK_MS ?? 1000);
 const STORAGE_TIMEOUT_MS = Number(process.env.FLEET_STORAGE_TIMEOUT_MS ?? 2000);
-const TOKEN_KEY = 'requestforge:auth_token:fleet';
+const TOKEN_KEY = 'requestforge:auth_token:fleet'; // the workers' `cacheKey` under the default prefix
 const STORAGE_COMMANDS = ['get', 'set', 'eval', 'evalsha', 'del', 'exists'];
 
 const listen = (server) =>

@@ -16,6 +16,8 @@ const tokenManager = new TokenManager(provider, storage);
 await tokenManager.getToken();
 // Safe for any number of concurrent callers in this process (one token fetch for all of them),
 // but tokens are not shared across processes: use RedisTokenStorage or KeyvTokenStorage for a fleet.
+// The key names the service and a hash of everything that makes its tokens different
+// (token URL, client id, grant, scopes, …), so two configurations never share a token by accident.
 console.log(`stored under ${tokenManager.cacheKey}: ${await storage.exists(tokenManager.cacheKey)}`);
 
 await provider.close();

@@ -75,8 +75,10 @@ console.log(`status ${response.statusCode}; steps: ${pipeline.stepNames.join(' â
 // Each step is cached independently with its own TTL: the next request asks the auth server nothing
 await client.get('/user/profile');
 console.log(`token requests: ${JSON.stringify(auth.requests)}`);
-const cached = (await storage.exists('myapp:app_token')) && (await storage.exists('myapp:user_token'));
-console.log(`cached under myapp:app_token and myapp:user_token: ${cached}`);
+// Each step's key is <cacheKeyPrefix>:<step>:<hash of the step's identity and its dependencies'>
+const [appKey, userKey] = [pipeline.cacheKey('app_token'), pipeline.cacheKey('user_token')];
+const cached = (await storage.exists(appKey)) && (await storage.exists(userKey));
+console.log(`cached under ${appKey} and ${userKey}: ${cached}`);
 
 await client.close();
 await provider.close();

@@ -28,7 +28,9 @@ function fleetProcess(encryptionKey: string | string[]) {
   providers.push(provider);
   return new TokenManager(provider, new KeyvTokenStorage({ keyv: cache, encryptionKey }));
 }
-const stored = async () => JSON.parse(String(await cache.get('requestforge:auth_token:api-service')));
+// Every process of the fleet has the same configuration, so the same key (`manager.cacheKey`).
+const cacheKey = fleetProcess(OLD).cacheKey;
+const stored = async () => JSON.parse(String(await cache.get(`requestforge:${cacheKey}`)));
 const requests = () => auth.grants.client_credentials ?? 0;
 
 const before = await fleetProcess(OLD).getToken();

@@ -48,12 +48,11 @@ console.log(
 );
 
 const seed = cluster.seeds[0]!.port;
+const tokenKey = `{rf}:${managers[0]!.cacheKey}`;
 const slots = await Promise.all(
-  ['{rf}:auth_token:api-service', '{rf}:auth_token:api-service:lock'].map((key) =>
-    redisCli(seed, 'CLUSTER', 'KEYSLOT', key),
-  ),
+  [tokenKey, `${tokenKey}:lock`].map((key) => redisCli(seed, 'CLUSTER', 'KEYSLOT', key)),
 );
-const owner = await cluster.primaryFor('{rf}:auth_token:api-service');
+const owner = await cluster.primaryFor(tokenKey);
 console.log(
   `token and lock in one slot: ${slots[0] === slots[1]} (slot ${slots[0]}, primary on port ${owner.port})`,
 );

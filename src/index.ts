@@ -1,6 +1,7 @@
 // The public surface of requestforge: re-exports only.
 
 export type { AuthHook } from './auth/auth-hook';
+export { type Challenge, parseChallenges } from './auth/challenges';
 export { CompositeAuthHook, type CompositeAuthOptions } from './auth/composite-auth-hook';
 export type { PathExclusionOptions } from './auth/path-matcher';
 export {
@@ -117,6 +118,7 @@ export { clientSecretBasic } from './tokens/exchange/client-auth';
 export type { TokenEndpointOptions } from './tokens/exchange/token-http';
 export { MAX_REFRESH_WINDOW_MS } from './tokens/freshness';
 export type { StorageLogger } from './tokens/guarded-storage';
+export type { IdentityParts } from './tokens/identity';
 export {
   type ClientCredentialsOptions,
   ClientCredentialsTokenProvider,
@@ -136,7 +138,12 @@ export {
 export { TokenManager } from './tokens/token-manager';
 export type { GetTokenOptions, TokenManagerOptions, TokenManagerStats } from './tokens/token-manager-options';
 export type { RefreshContext, TokenProvider } from './tokens/token-provider';
-export type { Awaitable, TokenStorage, TokenStorageLock } from './tokens/token-storage';
+export type {
+  Awaitable,
+  TokenEndpointThrottle,
+  TokenStorage,
+  TokenStorageLock,
+} from './tokens/token-storage';
 export type { Dispatcher } from './transport/dispatcher';
 export type { ProxyEnvironment, ProxyEnvSource, ProxyFromEnvOptions } from './transport/proxy-from-env';
 export type { TlsOptions } from './transport/undici-transport';

@@ -26,8 +26,10 @@ export interface AuthHook {
   /** Whether a response means the credentials were rejected. */
   isAuthError(response: HttpResponse): boolean;
   /**
-   * Called after an auth error with the request that was rejected (as sent). Resolves `true`
-   * when a replay may succeed (e.g. the rejected token was invalidated and a new one is coming).
+   * Called after an auth error with the request that was rejected (as sent), before the
+   * strategy's delay. Resolves `true` when a replay may succeed: the replay then goes out with
+   * whatever `apply` gives (new credentials, or the same ones); `false` returns the auth error.
+   * Waiting here counts against the request's timeout.
    */
   refresh(rejected: HttpRequest): Promise<boolean>;
   /** How often, and when, a rejected request is replayed. */

@@ -6,13 +6,16 @@ import { type AuthRetryStrategy, SimpleAuthRetryStrategy } from '../retry/auth-r
 import type { TokenData } from '../tokens/token-data';
 import type { TokenManager } from '../tokens/token-manager';
 import type { AuthHook } from './auth-hook';
+import { refreshMayHelp } from './challenges';
 import { type PathExclusionOptions, PathMatcher } from './path-matcher';
 
 /** Options of `withTokenAuth` and {@link TokenAuthHook}. */
 export interface TokenAuthOptions extends PathExclusionOptions {
   /**
-   * What happens after a 401: refresh the token and replay.
+   * What happens after a 401: renew the token (unless renewals are refused) and replay, up to
+   * `maxRetries` times with its delays, with whatever token the manager then holds.
    * @default new SimpleAuthRetryStrategy({ maxRetries: 1 })
+   * @example new ExponentialAuthRetryStrategy({ maxRetries: 3, baseDelayMs: 200 })
    */
   readonly authRetryStrategy?: AuthRetryStrategy;
   /**
@@ -40,7 +43,10 @@ const KEYS = optionKeys<TokenAuthOptions>()({
 /**
  * Managed tokens for requests: gets the token from a {@link TokenManager} (from memory on the
  * hot path), leaves excluded paths alone, and after a 401 invalidates the rejected token — only
- * if it is still the current one — and replays once with a fresh token.
+ * if it is still the current one — and replays with whatever token the manager then holds (a
+ * new one, or the same one when the manager refuses to renew again so soon), as the retry
+ * strategy says. A challenge with `error="insufficient_scope"` is not an auth error: a new token
+ * would not have more scope, so the response comes back as is.
  *
  * @example
  * ```ts
@@ -120,17 +126,24 @@ export class TokenAuthHook implements AuthHook {
       .then((fresh) => this.#attach(request, fresh));
   }
 
+  /** An auth error of the strategy, unless its challenge says the token lacks scope (RFC 6750 §3.1). */
   isAuthError(response: HttpResponse): boolean {
-    return this.retryStrategy.isAuthError(response);
+    return (
+      this.retryStrategy.isAuthError(response) &&
+      (!response.headers.has('www-authenticate') || refreshMayHelp(response.challenges()))
+    );
   }
 
-  /** Invalidates the rejected token if it is still current; true when a different token is ready for the replay. */
+  /**
+   * Invalidates the rejected token if it is still current (the manager may refuse a renewal so
+   * soon after a forced one: the token then stays) and waits for the token the replay will carry.
+   * Always true: the replay goes out, with a new token or the same one.
+   */
   async refresh(rejected: HttpRequest): Promise<boolean> {
     const token = this.#tokenOf(rejected);
-    if (!token) return false;
-    if (!(await this.tokenManager.invalidateIfCurrent(token))) return false;
-    const next = await this.tokenManager.getToken({ signal: rejected.signal });
-    return next.accessToken !== token.accessToken;
+    if (token) await this.tokenManager.invalidateIfCurrent(token);
+    await this.tokenManager.getToken({ signal: rejected.signal });
+    return true;
   }
 
   onAccepted(sent: HttpRequest): void {

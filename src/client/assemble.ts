@@ -24,6 +24,6 @@ export function assembleChain(config: HttpClientConfig, trust: OriginTrust, term
   }
   if (config.followRedirects)
     chain.push(redirectMiddleware({ follow: true, maxRedirects: config.maxRedirects }, trust));
-  if (config.authHook) chain.push(authMiddleware(config.authHook));
+  if (config.authHook) chain.push(authMiddleware(config.authHook, config.timeoutMs));
   return compose(chain, terminal);
 }

@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'ERR_CIRCUIT_OPEN'
   | 'ERR_AUTHENTICATION'
   | 'ERR_TOKEN_REFRESH'
+  | 'ERR_TOKEN_ENDPOINT_THROTTLED'
   | 'ERR_HTTP_STATUS';
 
 /** Secret-free facts about the request an error belongs to. */

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { type Challenge, parseChallenges } from '../auth/challenges';
 import { HttpClientException } from '../errors/http-client-exception';
 import { ResponseParseException } from '../errors/transport-errors';
 import { INSPECT } from '../observability/redact-constants';
@@ -63,6 +64,7 @@ export class HttpResponse {
   /** @internal */
   readonly stream: Readable | undefined;
   #text: string | undefined;
+  #challenges: readonly Challenge[] | undefined;
 
   constructor(init: HttpResponseInit) {
     this.statusCode = init.statusCode;
@@ -111,6 +113,20 @@ export class HttpResponse {
     } catch {
       return null;
     }
+  }
+
+  /**
+   * The authentication challenges of the `WWW-Authenticate` header(s) (RFC 9110 §11.6.1), parsed
+   * once: several challenges, quoted strings and commas inside them, token68. Empty without the header.
+   * @example
+   * ```ts
+   * const [bearer] = response.challenges(); // WWW-Authenticate: Bearer error="insufficient_scope", scope="admin"
+   * bearer?.params.error; // 'insufficient_scope'
+   * ```
+   */
+  challenges(): readonly Challenge[] {
+    this.#challenges ??= Object.freeze(parseChallenges(this.headers.getAll('www-authenticate')));
+    return this.#challenges;
   }
 
   /** 2xx */

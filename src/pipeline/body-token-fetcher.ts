@@ -2,6 +2,7 @@ import { optionKeys, readOptions } from '../checks/options';
 import { isTokenOrEmpty } from '../checks/syntax';
 import type { HttpResponse } from '../http/response';
 import { parseTokenBody as parseBody, tokenFromBody } from '../tokens/exchange/token-response';
+import type { IdentityParts } from '../tokens/identity';
 import type { TokenData } from '../tokens/token-data';
 import {
   HTTP_FETCHER_OPTION_KEYS,
@@ -98,6 +99,13 @@ export class BodyTokenFetcher extends HttpTokenFetcher {
     if (!isTokenOrEmpty(type))
       throw new TypeError(`${kind}: defaultTokenType must be a token (e.g. "Bearer") or empty`);
     this.defaultTokenType = type;
+  }
+
+  protected override readingIdentity(): IdentityParts {
+    return {
+      reads: [this.tokenField, this.tokenTypeField, this.expiresInField, this.refreshTokenField],
+      defaultTokenType: this.defaultTokenType,
+    };
   }
 
   /** Reads the token from the JSON (or form-encoded) body; an OAuth `error` field is a refusal. */

@@ -29,6 +29,14 @@ export interface TokenFetcher {
    * @default the token's own expiry
    */
   readonly ttlMs?: number;
+  /**
+   * Everything that makes this step's tokens different (endpoint, method, request fields…; never
+   * a secret in clear: hash it). The pipeline keys the step's token by it, together with its
+   * dependencies' identities: `<cacheKeyPrefix>:<name>:<16 hex of its SHA-256>`.
+   * @default none: the step is cached under `<cacheKeyPrefix>:<name>`
+   * @example identity: `signed-assertion:${keyId}`
+   */
+  readonly identity?: string;
   /** Obtains the token; `context` holds the tokens of the steps that ran before in this run. */
   fetch(context: FetchContext): Promise<TokenData>;
   /** Releases resources (connections); called by `TokenFetchPipeline.close()`. */

@@ -2,6 +2,7 @@ import { optionKeys, readOptions } from '../checks/options';
 import { isToken, isTokenOrEmpty, unsendableToken } from '../checks/syntax';
 import { AuthenticationException } from '../errors/authentication-exception';
 import type { HttpResponse } from '../http/response';
+import type { IdentityParts } from '../tokens/identity';
 import { TokenData } from '../tokens/token-data';
 import {
   HTTP_FETCHER_OPTION_KEYS,
@@ -68,6 +69,10 @@ export class HeaderTokenFetcher extends HttpTokenFetcher {
       throw new TypeError(`${kind}: tokenType must be a token (e.g. "Bearer") or empty`);
     this.tokenHeader = header;
     this.tokenType = type;
+  }
+
+  protected override readingIdentity(): IdentityParts {
+    return { tokenHeader: this.tokenHeader.toLowerCase(), tokenType: this.tokenType };
   }
 
   /** Reads the token from `tokenHeader`, without a leading `<tokenType> `. */

@@ -45,6 +45,11 @@ export class PipelineTokenProvider implements TokenProvider {
   readonly pipeline: TokenFetchPipeline;
   /** The first step fetched again after a rejection; `undefined`: all of them. */
   readonly refreshFromStep: string | undefined;
+  /**
+   * The pipeline's identity (every step's, in order), so `TokenManager` keys the final token by
+   * it; `undefined` when a step declares none.
+   */
+  readonly identity: string | undefined;
 
   constructor(pipeline: TokenFetchPipeline, options: PipelineTokenProviderOptions) {
     if (!(pipeline instanceof TokenFetchPipeline))
@@ -65,6 +70,7 @@ export class PipelineTokenProvider implements TokenProvider {
     this.serviceName = serviceName;
     this.pipeline = pipeline;
     this.refreshFromStep = refreshFromStep;
+    this.identity = pipeline.identity;
   }
 
   /**

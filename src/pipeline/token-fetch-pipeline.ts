@@ -4,6 +4,7 @@ import { optionKeys, readOptions } from '../checks/options';
 import { AuthenticationException } from '../errors/authentication-exception';
 import { INSPECT } from '../observability/redact-constants';
 import { GuardedStorage, STORAGE_FAILED, type StorageLogger } from '../tokens/guarded-storage';
+import { canonicalIdentity, checkIdentity, identityKey } from '../tokens/identity';
 import { checkSendable } from '../tokens/provider-call';
 import { SingleFlight } from '../tokens/single-flight';
 import { InMemoryTokenStorage } from '../tokens/storage/in-memory-token-storage';
@@ -18,12 +19,12 @@ export interface TokenFetchPipelineOptions {
   /** The steps, in any order: they run in dependency order. */
   readonly steps: readonly TokenFetcher[];
   /**
-   * Where each step's token is cached, under `<cacheKeyPrefix>:<step name>`.
+   * Where each step's token is cached, under `<cacheKeyPrefix>:<step name>:<identity hash>`.
    * @default new InMemoryTokenStorage()
    */
   readonly storage?: TokenStorage;
   /**
-   * Prefix of the cache keys (`myapp` → `myapp:app_token`); none when empty.
+   * Prefix of the cache keys (`myapp` → `myapp:app_token:<identity hash>`); none when empty.
    * @default ''
    * @example 'myapp'
    */
@@ -119,6 +120,8 @@ export class TokenFetchPipeline {
   readonly #stale = new Set<string>();
   /** The last token of each step fetched here: served while the storage is unreachable. */
   readonly #fetched = new Map<string, TokenData>();
+  /** Each step's identity with its dependencies' (absent for a step without identity). */
+  readonly #identities = new Map<string, string | undefined>();
 
   constructor(given: TokenFetchPipelineOptions) {
     const options = readOptions(given, 'TokenFetchPipeline', KEYS);
@@ -147,6 +150,7 @@ export class TokenFetchPipeline {
     this.storage = storage;
     this.cacheKeyPrefix = cacheKeyPrefix;
     this.#ordering = ordering;
+    for (const step of ordering.order) this.#identities.set(step.name, this.#identityOf(step));
     this.#byName = byName;
     this.#store = new GuardedStorage(storage, {
       timeoutMs: positiveMs(options.storageTimeoutMs ?? 2_000, 'TokenFetchPipeline: storageTimeoutMs'),
@@ -174,11 +178,39 @@ export class TokenFetchPipeline {
   }
 
   /**
-   * The storage key of a step: `<cacheKeyPrefix>:<name>`, or just the name without prefix.
-   * @example pipeline.cacheKey('app_token') // 'myapp:app_token'
+   * The storage key of a step: `<cacheKeyPrefix>:<name>:<first 16 hex of the SHA-256 of its
+   * identity>` (the identity covers the steps it depends on), without the prefix part when there
+   * is none, and without the hash for a step that declares no identity.
+   * @example pipeline.cacheKey('app_token') // 'myapp:app_token:5c1e0b9a7d3f2e81'
    */
   cacheKey(name: string): string {
-    return this.cacheKeyPrefix ? `${this.cacheKeyPrefix}:${name}` : name;
+    const label = this.cacheKeyPrefix ? `${this.cacheKeyPrefix}:${name}` : name;
+    return identityKey(label, this.#identities.get(name));
+  }
+
+  /**
+   * What makes the pipeline's tokens different: every step's identity, in order. `undefined`
+   * when a step declares none (then `PipelineTokenProvider` has no identity either).
+   * @example pipeline.identity // '{"kind":"pipeline","steps":["app_token={…}","user_token={…}"]}'
+   */
+  get identity(): string | undefined {
+    const steps: string[] = [];
+    for (const step of this.#ordering.order) {
+      const identity = this.#identities.get(step.name);
+      if (identity === undefined) return undefined;
+      steps.push(`${step.name}=${identity}`);
+    }
+    return canonicalIdentity({ kind: 'pipeline', steps });
+  }
+
+  /** A step's own identity combined with its dependencies' (so a user token of another app token is another key). */
+  #identityOf(step: TokenFetcher): string | undefined {
+    const own = checkIdentity(step.identity, `TokenFetchPipeline: step "${step.name}"`);
+    if (own === undefined) return undefined;
+    return canonicalIdentity({
+      step: own,
+      dependsOn: step.dependsOn.map((name) => `${name}=${this.#identities.get(name) ?? 'unknown'}`),
+    });
   }
 
   /**

@@ -9,6 +9,7 @@ import { collectStrings } from '../observability/scrub';
 import { tokenEndpointError } from '../tokens/exchange/token-errors';
 import { exchangeToken, type TokenRequest } from '../tokens/exchange/token-exchange';
 import { createTokenSender, type TokenSender } from '../tokens/exchange/token-http';
+import { canonicalIdentity, hashedPart, type IdentityParts } from '../tokens/identity';
 import type { TokenData } from '../tokens/token-data';
 import { FetchContext } from './fetch-context';
 import { checkHeaders, checkOptions, isPlainObject } from './fetcher-options';
@@ -59,6 +60,7 @@ export abstract class HttpTokenFetcher implements TokenFetcher {
   readonly #requestHeaders: RequestHeadersOption;
   readonly #requestData: RequestDataOption;
   readonly #sender: TokenSender;
+  #identity: string | undefined;
 
   /**
    * @param given the options, read as own properties; unknown keys are refused by the concrete fetchers
@@ -125,6 +127,39 @@ export abstract class HttpTokenFetcher implements TokenFetcher {
     if (!isPlainObject(data))
       throw new TypeError(`(${this.name}) requestData(context) must return an object`);
     return { ...data };
+  }
+
+  /**
+   * What makes this step's tokens different: method, endpoint, body encoding, a hash of the
+   * static request headers and fields (they may hold a password), and how the token is read.
+   * Headers or fields given as functions count as "from the run's context": their output is
+   * assumed to depend on the dependency tokens only (which are part of the step's cache key).
+   * @example fetcher.identity // '{"contentType":"form","data":"sha256:…","kind":"fetcher",…}'
+   */
+  get identity(): string {
+    const part = (option: object) =>
+      typeof option === 'function'
+        ? 'from-context'
+        : hashedPart(JSON.stringify(Object.entries(option).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+    this.#identity ??= canonicalIdentity({
+      kind: 'fetcher',
+      method: this.method,
+      url: this.url,
+      contentType: this.contentType,
+      headers: part(this.#requestHeaders),
+      data: part(this.#requestData),
+      ...this.readingIdentity(),
+    });
+    return this.#identity;
+  }
+
+  /**
+   * What the subclass's way of reading the token adds to the identity (field or header names).
+   * Override it when your `readToken` depends on options of your own.
+   * @example protected override readingIdentity() { return { jwtField: this.jwtField }; }
+   */
+  protected readingIdentity(): IdentityParts {
+    return {};
   }
 
   /**

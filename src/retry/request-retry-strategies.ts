@@ -41,6 +41,7 @@ const KNOWN_ERROR_CODES: Readonly<Record<ErrorCode, true>> = {
   ERR_TOO_MANY_REDIRECTS: true,
   ERR_CIRCUIT_OPEN: true,
   ERR_AUTHENTICATION: true,
+  ERR_TOKEN_ENDPOINT_THROTTLED: true,
   ERR_TOKEN_REFRESH: true,
   ERR_HTTP_STATUS: true,
 };

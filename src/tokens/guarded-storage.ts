@@ -3,7 +3,7 @@ import { unsendableToken } from '../checks/syntax';
 import type { Logger } from '../hooks/types';
 import { withDeadline } from './deadline';
 import { TokenData } from './token-data';
-import type { TokenStorage, TokenStorageLock } from './token-storage';
+import type { TokenEndpointThrottle, TokenStorage, TokenStorageLock } from './token-storage';
 
 /** What a failed storage call yields: distinct from "nothing stored". */
 export const STORAGE_FAILED: unique symbol = Symbol('storage-failed');
@@ -87,6 +87,27 @@ export class GuardedStorage {
 
   async unlock(key: string, lock: TokenStorageLock): Promise<void> {
     await this.#call('unlock', key, () => lock.release());
+  }
+
+  /** True when the storage shares token-endpoint throttles between processes. */
+  get sharesThrottle(): boolean {
+    return typeof this.#storage.getThrottle === 'function' && typeof this.#storage.setThrottle === 'function';
+  }
+
+  /** The throttle another process stored for `key`; nothing when none, garbage, or the storage failed. */
+  async readThrottle(key: string): Promise<TokenEndpointThrottle | undefined> {
+    if (!this.sharesThrottle) return undefined;
+    const found = await this.#call('getThrottle', key, () => this.#storage.getThrottle!(key));
+    if (found === STORAGE_FAILED || found === null || typeof found !== 'object') return undefined;
+    const { retryAfterMs, statusCode } = found;
+    if (typeof retryAfterMs !== 'number' || !Number.isFinite(retryAfterMs) || retryAfterMs <= 0)
+      return undefined;
+    return { retryAfterMs, statusCode: typeof statusCode === 'number' ? statusCode : undefined };
+  }
+
+  async writeThrottle(key: string, throttle: TokenEndpointThrottle): Promise<void> {
+    if (this.sharesThrottle)
+      await this.#call('setThrottle', key, () => this.#storage.setThrottle!(key, throttle));
   }
 
   async #call<T>(

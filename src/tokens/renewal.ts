@@ -17,6 +17,8 @@ export interface RenewalParticipant {
   /** Whether a stored token may be used instead of fetching. */
   adoptable(stored: TokenData, reason: RenewalReason, previous: TokenData | undefined): boolean;
   isRejected(accessToken: string): boolean;
+  /** Throws (no I/O) when this process holds token requests back: no lock is taken for nothing. */
+  assertMaySend(): void;
   /** Obtains a token from the provider (replacing `base` when given), installs and stores it. */
   fetch(reason: RenewalReason, base: TokenData | undefined): Promise<TokenData>;
 }
@@ -35,7 +37,7 @@ const NO_LOCK: LockOutcome = Object.freeze({ kind: 'none' });
  * The cross-process renewal protocol:
  *
  * 1. a usable token in the storage is adopted (someone else renewed it already);
- * 2. else the storage's lock is taken; while another process holds it, its token is awaited;
+ * 2. else, unless token requests are held back (a `Retry-After`, a backoff), the storage's lock is taken; while another process holds it, its token is awaited;
  * 3. inside the lock the storage is read again: a token stored meanwhile is adopted, and a newer
  *    refresh token found there replaces ours (another process may have rotated it);
  * 4. the provider is called, the token installed and stored, and the lock released.
@@ -50,6 +52,7 @@ export async function renew(
   const { store, key } = participant;
   const stored = reason === 'forced' ? undefined : await store.read(key);
   if (stored && participant.adoptable(stored, reason, previous)) return { token: stored, adopted: true };
+  participant.assertMaySend();
   const lock = await takeLock(participant, reason, previous);
   if (lock.kind === 'adopted') return { token: lock.token, adopted: true };
   try {

@@ -1,66 +1,62 @@
+// The manager's diagnostics events: built only when someone subscribes, never holding a secret
+// (a token is named by a short fingerprint of its hash).
+import { createHash } from 'node:crypto';
 import { describeError } from '../checks/describe-error';
 import { AuthenticationException } from '../errors/authentication-exception';
-import type { TokenRequestMessage } from '../observability/event-messages';
-import { channels } from '../observability/events';
-import { WrappableEvent } from '../observability/runners';
-import type { TokenProvider } from './token-provider';
+import { channels, publish } from '../observability/events';
+import type { RenewalReason } from './renewal';
+import type { TokenData } from './token-data';
 
-/** The grant a renewal asks for: the refresh token when there is one, else the provider's own grant. */
-export function grantOf(provider: TokenProvider, refreshing: boolean): string {
-  if (refreshing) return 'refresh_token';
-  const grantType = (provider as { readonly grantType?: unknown }).grantType;
-  return typeof grantType === 'string' && grantType !== '' ? grantType : 'custom';
+/** 12 hex of the token's SHA-256: tells tokens apart in events without revealing them. */
+export function fingerprint(token: TokenData): string {
+  return createHash('sha256').update(token.accessToken).digest('hex').slice(0, 12);
 }
 
-/** The message of one observed provider call (a class: no closure per call). */
-class TokenEvent extends WrappableEvent implements TokenRequestMessage {
-  readonly serviceName: string;
-  readonly reason: string;
-  readonly grant: string;
-  outcome?: 'success' | 'failure';
-  error?: string;
-  oauthError?: string;
-  durationMs?: number;
-
-  constructor(described: Pick<TokenRequestMessage, 'serviceName' | 'reason' | 'grant'>) {
-    super();
-    this.serviceName = described.serviceName;
-    this.reason = described.reason;
-    this.grant = described.grant;
-  }
-
-  run<T>(work: () => Promise<T>): Promise<T> {
-    return this.runWrapped(work);
-  }
+/** `token:cache-hit`: a request was served the token from memory; a property read when nobody listens. */
+export function publishCacheHit(serviceName: string): void {
+  if (channels.tokenCacheHit.hasSubscribers) channels.tokenCacheHit.publish({ serviceName });
 }
 
-/**
- * Runs one provider call between `requestforge:token:start` (published with `runStores`; the
- * call runs inside the runners subscribers hand to `message.wrap`, so the token endpoint's
- * requests run in their context) and `requestforge:token:end`. Without subscribers it is the
- * call itself: nothing is built.
- */
-export function traceTokenRequest<T>(
-  describe: () => Pick<TokenRequestMessage, 'serviceName' | 'reason' | 'grant'>,
-  run: () => Promise<T>,
-): Promise<T> {
-  if (!channels.tokenStart.hasSubscribers && !channels.tokenEnd.hasSubscribers) return run();
-  return traced(new TokenEvent(describe()), run);
+/** A token was obtained from the provider: `token:fetch` (first token) or `token:refresh`. */
+export function publishObtained(
+  serviceName: string,
+  reason: RenewalReason,
+  base: TokenData | undefined,
+  token: TokenData,
+  durationMs: number,
+): void {
+  publish(base !== undefined ? channels.tokenRefresh : channels.tokenFetch, () => ({
+    serviceName,
+    reason,
+    grant: base?.refreshToken ? 'refresh_token' : 'new',
+    durationMs,
+    expiresAt: token.expiresAt?.toISOString(),
+    rotatedRefreshToken: base?.refreshToken !== undefined && token.refreshToken !== base.refreshToken,
+    fingerprint: fingerprint(token),
+  }));
 }
 
-async function traced<T>(event: TokenEvent, run: () => Promise<T>): Promise<T> {
-  const started = performance.now();
-  try {
-    const result = await channels.tokenStart.runStores(event, () => event.run(run));
-    event.outcome = 'success';
-    return result;
-  } catch (error) {
-    event.outcome = 'failure';
-    event.error = describeError(error);
-    if (error instanceof AuthenticationException && error.error !== undefined) event.oauthError = error.error;
-    throw error;
-  } finally {
-    event.durationMs = performance.now() - started;
-    if (channels.tokenEnd.hasSubscribers) channels.tokenEnd.publish(event);
-  }
+/** A provider call failed: `token:error` with the error's kind, OAuth code and any wait it asked for. */
+export function publishFailed(serviceName: string, reason: RenewalReason, error: unknown): void {
+  publish(channels.tokenError, () => ({
+    serviceName,
+    reason,
+    error: error instanceof Error ? error.name : 'Error',
+    code: describeError(error),
+    oauthError: error instanceof AuthenticationException ? error.error : undefined,
+    retryAfterMs: error instanceof AuthenticationException ? error.retryAfterMs : undefined,
+  }));
+}
+
+/** A token was forgotten: `token:invalidate`. */
+export function publishInvalidated(
+  serviceName: string,
+  reason: 'explicit' | 'rejected',
+  token?: TokenData,
+): void {
+  publish(channels.tokenInvalidate, () => ({
+    serviceName,
+    reason,
+    ...(token ? { fingerprint: fingerprint(token) } : {}),
+  }));
 }

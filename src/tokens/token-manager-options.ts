@@ -3,6 +3,34 @@ import type { Logger } from '../hooks/types';
 /** Options of {@link TokenManager}. */
 export interface TokenManagerOptions {
   /**
+   * The storage key of the token. By default it is derived from the provider's identity, so
+   * managers whose tokens differ never share one even with the same `serviceName`; give two
+   * managers the same `cacheKey` to share a token on purpose (a custom provider and a built-in
+   * one for the same client, a renamed service during a migration).
+   * @default `auth_token:<serviceName>:<first 16 hex of sha256(provider.identity)>`, or
+   * `auth_token:<serviceName>` for a provider without `identity`
+   * @example 'auth_token:billing:shared'
+   */
+  readonly cacheKey?: string;
+  /**
+   * After a failed token request, no other is sent for this long; each further consecutive
+   * failure doubles the wait (plus up to half again at random), up to `maxRefreshBackoffMs`.
+   * Meanwhile callers that hold no usable token get an `AuthenticationException` with code
+   * `ERR_TOKEN_ENDPOINT_THROTTLED` and `retryAfterMs` at once. `0` turns the backoff off (a
+   * `Retry-After` and permanent refusals are still honoured).
+   * @default 2000
+   * @example 500
+   */
+  readonly minRefreshIntervalMs?: number;
+  /**
+   * The longest backoff after consecutive failures, and how long a permanent refusal
+   * (`invalid_client`, `unauthorized_client`, `unsupported_grant_type`, `invalid_scope`) keeps
+   * the token endpoint from being asked again.
+   * @default 30000
+   * @example 300_000
+   */
+  readonly maxRefreshBackoffMs?: number;
+  /**
    * The most a token's expiry is anticipated; the leeway used is min(this, 10 % of the token's
    * lifetime), so short-lived tokens are never "always expired".
    * @default 30000
@@ -34,8 +62,10 @@ export interface TokenManagerOptions {
   /**
    * After a token obtained because of a 401 is itself rejected before ever being accepted, no
    * new forced renewal happens for this long (protects the token endpoint from an API that
-   * rejects everything). The 401 is returned instead.
+   * rejects everything). This limits refreshes, not replays: the request is still replayed, with
+   * the same token, as its auth retry strategy says.
    * @default 5000
+   * @example 10_000
    */
   readonly minForcedRefreshIntervalMs?: number;
   /**
@@ -59,6 +89,11 @@ export interface TokenManagerStats {
   readonly failures: number;
   /** Renewals started ahead of expiry while the current token was still served. */
   readonly backgroundRefreshes: number;
+  /**
+   * Renewals refused without a token request because requests were held back (a `Retry-After`,
+   * a backoff, a permanent refusal); one per renewal, shared by the callers waiting on it.
+   */
+  readonly throttled: number;
 }
 
 /** Options of `TokenManager.getToken()` and `forceRefresh()`. */

@@ -1,13 +1,12 @@
-import { createHash } from 'node:crypto';
-import { describeError } from '../checks/describe-error';
 import { nonNegativeMs, positiveMs } from '../checks/numbers';
 import { optionKeys, readOptions } from '../checks/options';
-import { AuthenticationException } from '../errors/authentication-exception';
 import { RequestAbortedException } from '../errors/transport-errors';
-import { channels, publish } from '../observability/events';
 import { INSPECT } from '../observability/redact-constants';
+import { EndpointGuard } from './endpoint-guard';
+import { EndpointProtection } from './endpoint-protection';
 import { scheduleOf, type TokenSchedule } from './freshness';
 import { GuardedStorage } from './guarded-storage';
+import { checkCacheKey, checkIdentity, identityKey } from './identity';
 import { callProvider } from './provider-call';
 import { closeProviderUse, openProviderUse, providerUnused } from './provider-users';
 import { RejectionGuard } from './rejection-guard';
@@ -15,10 +14,11 @@ import { type RenewalParticipant, type RenewalReason, renew } from './renewal';
 import { SingleFlight, waitAbortable } from './single-flight';
 import { InMemoryTokenStorage } from './storage/in-memory-token-storage';
 import type { TokenData } from './token-data';
-import { grantOf, traceTokenRequest } from './token-events';
+import { publishCacheHit, publishFailed, publishInvalidated, publishObtained } from './token-events';
 import type { GetTokenOptions, TokenManagerOptions, TokenManagerStats } from './token-manager-options';
 import type { RefreshContext, TokenProvider } from './token-provider';
 import type { TokenStorage } from './token-storage';
+import { grantOf, traceTokenRequest } from './token-tracing';
 
 const REFRESH_REASONS: Readonly<Record<RenewalReason, RefreshContext['reason']>> = {
   initial: 'expired',
@@ -34,6 +34,9 @@ const NO_SCHEDULE: TokenSchedule = Object.freeze({
 });
 
 const KEYS = optionKeys<TokenManagerOptions>()({
+  cacheKey: true,
+  minRefreshIntervalMs: true,
+  maxRefreshBackoffMs: true,
   refreshLeewayMs: true,
   fetchTimeoutMs: true,
   storageTimeoutMs: true,
@@ -44,10 +47,6 @@ const KEYS = optionKeys<TokenManagerOptions>()({
   now: true,
 });
 const GET_KEYS = optionKeys<GetTokenOptions>()({ signal: true });
-
-function fingerprint(token: TokenData): string {
-  return createHash('sha256').update(token.accessToken).digest('hex').slice(0, 12);
-}
 
 function checkParts(provider: TokenProvider, storage: TokenStorage): void {
   if (!provider || typeof provider.fetchToken !== 'function' || typeof provider.refreshToken !== 'function') {
@@ -74,6 +73,10 @@ function checkParts(provider: TokenProvider, storage: TokenStorage): void {
  * - Refresh tokens are used when issued; a rotated refresh token replaces the old one before any
  *   waiter resumes.
  * - A storage outage never fails a request: the token is fetched directly and a warning logged.
+ * - The token endpoint is protected: a 429/503 `Retry-After` is honoured (fleet-wide with a
+ *   storage that shares throttles), consecutive failures back off, permanent refusals are not
+ *   repeated; meanwhile callers without a usable token get an `AuthenticationException` at once.
+ * - The token is keyed by the provider's identity: managers whose tokens differ never share one.
  *
  * @example
  * ```ts
@@ -86,14 +89,18 @@ export class TokenManager {
   readonly provider: TokenProvider;
   /** Where tokens are kept between requests (and shared, for shared storages). */
   readonly storage: TokenStorage;
-  /** The storage key: `auth_token:<serviceName>`. */
+  /**
+   * The storage key: `auth_token:<serviceName>:<first 16 hex of sha256(provider.identity)>`,
+   * `auth_token:<serviceName>` for a provider without identity, or the `cacheKey` option.
+   */
   readonly cacheKey: string;
   readonly #refreshLeewayMs: number;
   readonly #fetchTimeoutMs: number;
   readonly #logger: NonNullable<TokenManagerOptions['logger']>;
   readonly #now: () => number;
   readonly #renewal: RenewalParticipant;
-  readonly #guard: RejectionGuard;
+  readonly #rejections: RejectionGuard;
+  readonly #protection: EndpointProtection;
   readonly #flight = new SingleFlight<'token', TokenData>();
   #current: TokenData | undefined;
   #schedule: TokenSchedule = NO_SCHEDULE;
@@ -101,7 +108,7 @@ export class TokenManager {
   #previous: TokenData | undefined;
   #invalidated = false;
   #backgroundBlockedUntil = 0;
-  #stats = { hits: 0, fetches: 0, refreshes: 0, failures: 0, backgroundRefreshes: 0 };
+  #stats = { hits: 0, fetches: 0, refreshes: 0, failures: 0, backgroundRefreshes: 0, throttled: 0 };
   /** Clients using this manager through their auth hook. */
   #clients = 0;
   /** Counted among its provider's users (from construction until `close()`). */
@@ -117,10 +124,14 @@ export class TokenManager {
     this.provider = provider;
     openProviderUse(provider);
     this.storage = storage;
-    this.cacheKey = `auth_token:${provider.serviceName}`;
+    const identity = checkIdentity(provider.identity, 'TokenManager: provider');
+    this.cacheKey =
+      options.cacheKey === undefined
+        ? identityKey(`auth_token:${provider.serviceName}`, identity)
+        : checkCacheKey(options.cacheKey, 'TokenManager');
     this.#refreshLeewayMs = nonNegativeMs(options.refreshLeewayMs ?? 30_000, 'TokenManager: refreshLeewayMs');
     this.#fetchTimeoutMs = positiveMs(options.fetchTimeoutMs ?? 60_000, 'TokenManager: fetchTimeoutMs');
-    this.#guard = new RejectionGuard(
+    this.#rejections = new RejectionGuard(
       nonNegativeMs(options.minForcedRefreshIntervalMs ?? 5_000, 'TokenManager: minForcedRefreshIntervalMs'),
     );
     this.#logger = options.logger ?? console;
@@ -132,13 +143,29 @@ export class TokenManager {
       logger: this.#logger,
       now: this.#now,
     });
+    const guard = new EndpointGuard({
+      minRefreshIntervalMs: nonNegativeMs(
+        options.minRefreshIntervalMs ?? 2_000,
+        'TokenManager: minRefreshIntervalMs',
+      ),
+      maxRefreshBackoffMs: nonNegativeMs(
+        options.maxRefreshBackoffMs ?? 30_000,
+        'TokenManager: maxRefreshBackoffMs',
+      ),
+      random: Math.random,
+    });
+    this.#protection = new EndpointProtection(guard, store, this.cacheKey, provider.serviceName, this.#now);
     this.#renewal = {
       key: this.cacheKey,
       store,
       lockTtlMs: positiveMs(options.lockTtlMs ?? 30_000, 'TokenManager: lockTtlMs'),
       lockWaitMs: this.#fetchTimeoutMs,
       adoptable: (stored, reason, previous) => this.#adoptable(stored, reason, previous),
-      isRejected: (accessToken) => this.#guard.isRejected(accessToken),
+      isRejected: (accessToken) => this.#rejections.isRejected(accessToken),
+      assertMaySend: () => {
+        const held = this.#protection.heldLocally();
+        if (held) this.#refuse(held);
+      },
       fetch: (reason, base) => this.#fetch(reason, base),
     };
   }
@@ -163,12 +190,12 @@ export class TokenManager {
     const now = this.#now();
     if (now >= this.#schedule.usableUntil) return undefined;
     this.#stats.hits++;
-    if (channels.tokenCacheHit.hasSubscribers)
-      channels.tokenCacheHit.publish({ serviceName: this.serviceName });
+    publishCacheHit(this.serviceName);
     if (
       now >= this.#schedule.refreshFrom &&
       this.#flight.running('token') === undefined &&
-      now >= this.#backgroundBlockedUntil
+      now >= this.#backgroundBlockedUntil &&
+      !this.#protection.holding()
     ) {
       this.#renewInBackground(token);
     }
@@ -177,7 +204,9 @@ export class TokenManager {
 
   /**
    * A usable token: from memory, else from the storage, else from the provider (one call for
-   * all concurrent callers). Provider failures reject with `AuthenticationException`.
+   * all concurrent callers). Provider failures reject with `AuthenticationException`; while token
+   * requests are held back (a `Retry-After`, a backoff, a permanent refusal) callers without a
+   * usable token are refused at once with one (`ERR_TOKEN_ENDPOINT_THROTTLED`, `retryAfterMs`).
    */
   async getToken(options?: GetTokenOptions): Promise<TokenData> {
     const token = this.peek();
@@ -190,32 +219,29 @@ export class TokenManager {
   /** Forgets the current token (memory and storage); the next `getToken()` obtains a new one. */
   async invalidateToken(): Promise<void> {
     this.#forget();
-    publish(channels.tokenInvalidate, () => ({ serviceName: this.serviceName, reason: 'explicit' }));
+    publishInvalidated(this.serviceName, 'explicit');
     await this.#renewal.store.remove(this.cacheKey);
   }
 
   /**
    * After the server rejected `rejected`: invalidates it only if it is still the current token
    * (so N concurrent rejections cause one refresh). Resolves `true` when a replay may get a
-   * different token, `false` when a renewal is refused (see `minForcedRefreshIntervalMs`).
+   * different token, `false` when a renewal is refused (see `minForcedRefreshIntervalMs`): the
+   * token stays current, and a replay sends it again.
    */
   async invalidateIfCurrent(rejected: TokenData | string): Promise<boolean> {
     const value = typeof rejected === 'string' ? rejected : rejected.accessToken;
-    this.#guard.noteRejected(value);
+    this.#rejections.noteRejected(value);
     const current = this.#current;
     if (current === undefined || current.accessToken !== value) return true;
-    if (!this.#guard.mayRenew(value, this.#now())) {
+    if (!this.#rejections.mayRenew(value, this.#now())) {
       this.#logger.warn(
-        `requestforge: a token for "${this.serviceName}" was rejected right after a forced renewal; not renewing it again yet`,
+        `requestforge: a token for "${this.serviceName}" was rejected right after a forced renewal; not renewing it again yet (replays send it again)`,
       );
       return false;
     }
     this.#forget();
-    publish(channels.tokenInvalidate, () => ({
-      serviceName: this.serviceName,
-      reason: 'rejected',
-      fingerprint: fingerprint(current),
-    }));
+    publishInvalidated(this.serviceName, 'rejected', current);
     await this.#renewal.store.removeIfHolds(this.cacheKey, value);
     return true;
   }
@@ -223,6 +249,9 @@ export class TokenManager {
   /** Obtains a new token now (with the refresh token when there is one), whatever the cache holds. */
   async forceRefresh(options?: GetTokenOptions): Promise<TokenData> {
     const { signal } = readOptions(options, 'TokenManager.forceRefresh', GET_KEYS);
+    // While token requests are held back the current token stays: it may still be usable.
+    const held = this.#protection.heldLocally();
+    if (held) this.#refuse(held);
     if (this.#flight.running('token') === undefined) {
       if (this.#current) this.#previous = this.#current;
       this.#current = undefined;
@@ -234,8 +263,8 @@ export class TokenManager {
   /** Records that the server accepted `token` (so a later rejection of it is a real revocation). */
   markAccepted(token: TokenData | string): void {
     const value = typeof token === 'string' ? token : token.accessToken;
-    if (this.#current?.accessToken === value && !this.#guard.isAccepted(value))
-      this.#guard.noteAccepted(value);
+    if (this.#current?.accessToken === value && !this.#rejections.isAccepted(value))
+      this.#rejections.noteAccepted(value);
   }
 
   /** Drops the current token from memory, keeping it as `previous` for its refresh token. */
@@ -276,10 +305,17 @@ export class TokenManager {
     });
   }
 
+  /** Refuses a caller while token requests are held back. */
+  #refuse(held: Error): never {
+    this.#stats.throttled++;
+    throw held;
+  }
+
   async #fetch(reason: RenewalReason, base: TokenData | undefined): Promise<TokenData> {
+    const held = await this.#protection.admit();
+    if (held) this.#refuse(held);
     // Replacing a token we had is a refresh (the provider decides how: refresh token, new grant,
     // pipeline re-run); only a cold start is a plain fetch.
-    const useRefresh = base !== undefined;
     const started = this.#now();
     let token: TokenData;
     try {
@@ -298,33 +334,21 @@ export class TokenManager {
       );
     } catch (error) {
       this.#stats.failures++;
-      publish(channels.tokenError, () => ({
-        serviceName: this.serviceName,
-        reason,
-        error: error instanceof Error ? error.name : 'Error',
-        code: describeError(error),
-        oauthError: error instanceof AuthenticationException ? error.error : undefined,
-      }));
+      publishFailed(this.serviceName, reason, error);
+      await this.#protection.failed(error);
       throw error;
     }
-    if (useRefresh) this.#stats.refreshes++;
+    this.#protection.succeeded();
+    if (base !== undefined) this.#stats.refreshes++;
     else this.#stats.fetches++;
     this.#install(token, reason === 'invalidated' || reason === 'forced');
-    publish(useRefresh ? channels.tokenRefresh : channels.tokenFetch, () => ({
-      serviceName: this.serviceName,
-      reason,
-      grant: base?.refreshToken ? 'refresh_token' : 'new',
-      durationMs: this.#now() - started,
-      expiresAt: token.expiresAt?.toISOString(),
-      rotatedRefreshToken: base?.refreshToken !== undefined && token.refreshToken !== base.refreshToken,
-      fingerprint: fingerprint(token),
-    }));
+    publishObtained(this.serviceName, reason, base, token, this.#now() - started);
     await this.#renewal.store.write(this.cacheKey, token);
     return token;
   }
 
   #adoptable(stored: TokenData, reason: RenewalReason, previous: TokenData | undefined): boolean {
-    if (this.#guard.isRejected(stored.accessToken)) return false;
+    if (this.#rejections.isRejected(stored.accessToken)) return false;
     const schedule = scheduleOf(stored, { refreshLeewayMs: this.#refreshLeewayMs });
     const now = this.#now();
     if (now >= schedule.usableUntil) return false;
@@ -343,7 +367,7 @@ export class TokenManager {
     const now = this.#now();
     // A server that hands out an already ageing token would trigger a renewal per request; wait for the hard expiry instead.
     this.#backgroundBlockedUntil = now >= this.#schedule.refreshFrom ? this.#schedule.usableUntil : 0;
-    if (forced) this.#guard.noteForced(token.accessToken, now);
+    if (forced) this.#rejections.noteForced(token.accessToken, now);
   }
 
   /**

@@ -29,8 +29,19 @@ export interface RefreshContext {
  * ```
  */
 export interface TokenProvider {
-  /** Names the service in errors, events and the cache key (`auth_token:<serviceName>`). */
+  /** Names the service in errors, events and the cache key (`auth_token:<serviceName>:…`). */
   readonly serviceName: string;
+  /**
+   * Everything that makes this provider's tokens different from another's: token endpoint,
+   * client, grant, client authentication, scopes, audience and other parameters, a hash of the
+   * subject. `TokenManager` keys the token by it (`auth_token:<serviceName>:<16 hex of its
+   * SHA-256>`), so two providers that share a `serviceName` and a storage never get each other's
+   * tokens. It must never hold a secret in clear (hash it). The built-in providers compute it.
+   * @default none: the token is stored under `auth_token:<serviceName>` (declare one, or give the
+   * manager a `cacheKey`, when two custom providers of one service name share a storage)
+   * @example identity: `custom:${tenantId}:${apiKeyId}`
+   */
+  readonly identity?: string;
   /** A brand-new token. */
   fetchToken(): Promise<TokenData>;
   /**

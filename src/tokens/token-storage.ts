@@ -3,6 +3,14 @@ import type { TokenData } from './token-data';
 /** A value or a promise of it: storages may be synchronous or asynchronous. */
 export type Awaitable<T> = T | Promise<T>;
 
+/** A token endpoint's request to wait, shared by every process using a storage. */
+export interface TokenEndpointThrottle {
+  /** How long from now no token request may be sent, in ms. */
+  readonly retryAfterMs: number;
+  /** The status that asked for the wait (429 or 503). */
+  readonly statusCode?: number;
+}
+
 /** A held cross-process lock. */
 export interface TokenStorageLock {
   /** Releases the lock if it is still ours (never someone else's after it expired). */
@@ -38,4 +46,23 @@ export interface TokenStorage {
    * for the whole fleet. Resolves `undefined` when another holder has it. `RedisTokenStorage` has one.
    */
   acquireLock?(key: string, ttlMs: number): Promise<TokenStorageLock | undefined>;
+  /**
+   * Optional, with {@link TokenStorage.setThrottle}: the wait a token endpoint asked for (429/503
+   * `Retry-After`) on the token stored under `key`, so one process's 429 stops the whole fleet
+   * until then. Resolves the remaining wait, or nothing. `RedisTokenStorage` and
+   * `InMemoryTokenStorage` have it; keep it next to the token (same Redis hash slot).
+   * @example
+   * ```ts
+   * getThrottle: async (key) => { const ms = await db.ttl(`${key}:throttle`); return ms > 0 ? { retryAfterMs: ms } : undefined; },
+   * ```
+   */
+  getThrottle?(key: string): Awaitable<TokenEndpointThrottle | undefined | null>;
+  /**
+   * Optional: remembers `throttle` for `key` for `throttle.retryAfterMs` (see {@link TokenStorage.getThrottle}).
+   * @example
+   * ```ts
+   * setThrottle: (key, throttle) => db.write(`${key}:throttle`, JSON.stringify(throttle), { ttlMs: throttle.retryAfterMs }),
+   * ```
+   */
+  setThrottle?(key: string, throttle: TokenEndpointThrottle): Awaitable<void>;
 }

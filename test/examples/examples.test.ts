@@ -29,7 +29,7 @@ const expectations: Record<string, RegExp[]> = {
   ],
   '06-password-grant.ts': [/refresh token issued: true/, /grants: \{"password":1,"refresh_token":1\}/],
   '07-custom-token-provider.ts': [/custom provider calls: 1/],
-  '08-in-memory-storage.ts': [/stored under auth_token:example-api: true/],
+  '08-in-memory-storage.ts': [/stored under auth_token:example-api:[0-9a-f]{16}: true/],
   '09-auth-retry.ts': [
     /simple: 200/,
     /exponential: 200/,
@@ -49,7 +49,7 @@ const expectations: Record<string, RegExp[]> = {
   '13-pipeline-basic.ts': [
     /\[auth\.example\.com\] POST \/v1\/app\/token grant_type=client_credentials[^\n]*→ 200\n.*\[auth\.example\.com\] POST \/v1\/user\/token X-App-Token=present[^\n]*→ 200\n.*\[api\.example\.com\] GET \/user\/profile with the user token → 200/,
     /token requests: \{"\/v1\/app\/token":1,"\/v1\/user\/token":1\}/,
-    /cached under myapp:app_token and myapp:user_token: true/,
+    /cached under myapp:app_token:[0-9a-f]{16} and myapp:user_token:[0-9a-f]{16}: true/,
   ],
   '14-pipeline-advanced.ts': [
     /POST \/v1\/user\/token X-App-Token=present[^\n]*→ 200/,
@@ -59,8 +59,21 @@ const expectations: Record<string, RegExp[]> = {
   '15-shared-cache-storage.ts': [
     /worker-2 reused worker-1's token from the cache: true; token requests: \{"client_credentials":1\}/,
   ],
-  '16-custom-storage.ts': [/stored under auth_token:example-api, read back: true/],
+  '16-custom-storage.ts': [/stored under auth_token:example-api:[0-9a-f]{16}, read back: true/],
   '17-complete-oauth2-service.ts': [/GET \/users → 200/, /← 200 GET .*\/users/],
+  '18-token-identity.ts': [
+    /reader key: auth_token:billing:[0-9a-f]{16}\nadmin key: {2}auth_token:billing:[0-9a-f]{16}/,
+    /the admin manager got its own token: true/,
+    /same configuration, same token: true/,
+    /cacheKey shares on purpose: true\ntoken requests: \{"client_credentials":2\}/,
+  ],
+  '19-token-endpoint-resilience.ts': [
+    /100 callers → 1 token request; ERR_TOKEN_ENDPOINT_THROTTLED, retry after \d+ ms/,
+    /refused at once: ERR_TOKEN_ENDPOINT_THROTTLED; token requests still 1/,
+    /replay 1 after 200 ms, with a new token[\s\S]*replay 2 after 400 ms, with the same token/,
+    /GET \/orders → 200 with 2 token requests after the throttle/,
+    /GET \/admin → 403 insufficient_scope \(scope admin\); token requests: \+0/,
+  ],
   '21-compression.ts': [
     /Accept-Encoding: gzip, deflate, br → br/,
     /decoded 12400 bytes, 500 rows; content-encoding now: none/,

@@ -100,7 +100,7 @@ describe('dependency order', () => {
 });
 
 describe('per-step caching', () => {
-  it('caches each step under <prefix>:<name> and reuses it', async () => {
+  it('caches each step under <prefix>:<name>:<identity hash> and reuses it', async () => {
     const [app, user] = guideSteps(auth);
     const storage = new InMemoryTokenStorage();
     const pipeline = new TokenFetchPipeline({ steps: [app, user], storage, cacheKeyPrefix: 'myapp' });
@@ -109,10 +109,13 @@ describe('per-step caching', () => {
     const second = await pipeline.execute();
     expect(auth.server.requests.length).toBe(calls);
     expect(second).toBe(first);
-    expect((await storage.get('myapp:user_token'))?.accessToken).toBe(first.accessToken);
-    expect((await storage.get('myapp:app_token'))?.accessToken).toMatch(/^app-/);
-    expect(pipeline.cacheKey('x')).toBe('myapp:x');
-    expect(new TokenFetchPipeline({ steps: [app] }).cacheKey('app_token')).toBe('app_token');
+    expect(pipeline.cacheKey('user_token')).toMatch(/^myapp:user_token:[0-9a-f]{16}$/);
+    expect((await storage.get(pipeline.cacheKey('user_token')))?.accessToken).toBe(first.accessToken);
+    expect((await storage.get(pipeline.cacheKey('app_token')))?.accessToken).toMatch(/^app-/);
+    expect(pipeline.cacheKey('x')).toBe('myapp:x'); // no such step: no identity
+    expect(new TokenFetchPipeline({ steps: [app] }).cacheKey('app_token')).toMatch(
+      /^app_token:[0-9a-f]{16}$/,
+    );
     await pipeline.close();
   });
 
@@ -124,8 +127,8 @@ describe('per-step caching', () => {
     // The server said expires_in 3600 s.
     expect(token.lifetimeMs).toBe(1_500);
     expect(token.expiresAt!.getTime() - token.issuedAt.getTime()).toBe(1_500);
-    expect((await storage.get('user_token'))!.expiresAt).toEqual(token.expiresAt);
-    expect((await storage.get('app_token'))!.lifetimeMs).toBe(60 * 60_000);
+    expect((await storage.get(pipeline.cacheKey('user_token')))!.expiresAt).toEqual(token.expiresAt);
+    expect((await storage.get(pipeline.cacheKey('app_token')))!.lifetimeMs).toBe(60 * 60_000);
     await pipeline.close();
   });
 

@@ -56,7 +56,8 @@ const UNSENDABLE_TOKENS: Array<[string, string]> = [
 ];
 
 function managedClient(provider: TokenProvider, storage = new InMemoryTokenStorage()) {
-  const manager = new TokenManager(provider, storage);
+  // No backoff between failed token requests: each request asks again, which shows nothing was cached.
+  const manager = new TokenManager(provider, storage, { minRefreshIntervalMs: 0 });
   const client = new HttpClient(
     new HttpClientConfigBuilder().withBaseUrl(api.url).withTokenAuth(manager).build(),
   );
@@ -198,9 +199,9 @@ describe('pipelines', () => {
     };
     const pipeline = new TokenFetchPipeline({ steps: [app, final], storage });
     await expect(pipeline.execute()).rejects.toBeInstanceOf(AuthenticationException);
-    expect(await storage.get('final')).toBeUndefined();
+    expect(await storage.get(pipeline.cacheKey('final'))).toBeUndefined();
     // The intermediate step's token is cached as usual.
-    expect((await storage.get('app'))?.accessToken).toBe('app-token');
+    expect((await storage.get(pipeline.cacheKey('app')))?.accessToken).toBe('app-token');
     await pipeline.close();
   });
 });

@@ -169,8 +169,8 @@ describe.skipIf(!run)('RedisTokenStorage on a Redis Cluster', () => {
         serviceName: label,
         encryptionKeys,
       });
-    const raw = async () => JSON.parse((await ioredis.get(`requestforge:auth_token:${label}`))!);
-    await deploy('before', [oldKey]);
+    const cacheKey = await deploy('before', [oldKey]);
+    const raw = async () => JSON.parse((await ioredis.get(`requestforge:${cacheKey}`))!);
     await fleet.race('before', 50);
     expect(servers.requests(label)).toHaveLength(1);
     expect((await raw()).kid).toBe(keyId(Buffer.from(oldKey, 'hex')));
@@ -200,8 +200,9 @@ describe.skipIf(!run)('RedisTokenStorage on a Redis Cluster', () => {
     const lifetimeS = 3;
     // One hash tag for both clients: their tokens and locks live on the primary we kill.
     const keyPrefix = '{rf-kill}';
+    const cacheKeys: string[] = [];
     for (const client of ['ioredis', 'node-redis'] as const) {
-      await fleet.setup({
+      const cacheKey = await fleet.setup({
         id: `kill-${client}`,
         client,
         topology: topology(),
@@ -211,15 +212,17 @@ describe.skipIf(!run)('RedisTokenStorage on a Redis Cluster', () => {
         keyPrefix,
         storageTimeoutMs: 500,
       });
+      cacheKeys.push(cacheKey);
     }
-    const victim = await cluster.primaryFor(`${keyPrefix}:auth_token:kill-ioredis`);
+    const ioredisKey = `${keyPrefix}:${cacheKeys[0]}`;
+    const victim = await cluster.primaryFor(ioredisKey);
     const clients = ['ioredis', 'node-redis'] as const;
     const during = Promise.all(clients.map((client) => fleet.load(`kill-${client}`, 20, 8000)));
     await new Promise((r) => setTimeout(r, 2000));
     await victim.kill();
     await cluster.healthy();
     const duringResults = (await during).flat();
-    expect((await cluster.primaryFor(`${keyPrefix}:auth_token:kill-ioredis`)).port).not.toBe(victim.port);
+    expect((await cluster.primaryFor(ioredisKey)).port).not.toBe(victim.port);
     // Settled: three more expiries under load.
     const settledAt = Date.now();
     const after = (

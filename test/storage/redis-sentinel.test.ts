@@ -49,7 +49,7 @@ describe.skipIf(!run)('RedisTokenStorage behind Redis Sentinel', () => {
     'cold start with a %s Sentinel client: 3 processes × 100 racers → 1 token request',
     async (client) => {
       const label = `cold-${client}`;
-      await fleet.setup({
+      const cacheKey = await fleet.setup({
         id: label,
         client,
         topology: topology(),
@@ -64,7 +64,7 @@ describe.skipIf(!run)('RedisTokenStorage behind Redis Sentinel', () => {
       expect(new Set(tokens).size).toBe(1);
       // Written to the primary, replicated to the replica.
       const primary = await sentinel.primaryPort();
-      expect(await redisCli(primary, 'EXISTS', `requestforge:auth_token:${label}`)).toBe('1');
+      expect(await redisCli(primary, 'EXISTS', `requestforge:${cacheKey}`)).toBe('1');
       await fleet.close(label);
     },
   );

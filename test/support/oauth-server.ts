@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import OAuth2Server from '@node-oauth/oauth2-server';
 
 export const CLIENT = { id: 'svc-client', secret: 'svc-secret-Zq8' } as const;
+/** A second registered client (another service, or another tenant of the same one). */
+export const SECOND_CLIENT = { id: 'other-client', secret: 'other-secret-Wx3' } as const;
 export const USER = { username: 'alice@example.com', password: 'wonderland-P4ss' } as const;
 
 interface StoredToken {
@@ -71,10 +73,12 @@ export async function startOAuthServer(options: OAuthServerOptions = {}): Promis
   let delay = options.tokenDelayMs ?? 0;
 
   const model = {
-    getClient: async (id: string, secret: string | null) =>
-      id === CLIENT.id && (secret === null || secret === undefined || secret === CLIENT.secret)
+    getClient: async (id: string, secret: string | null) => {
+      const registered = [CLIENT, SECOND_CLIENT].find((client) => client.id === id);
+      return registered && (secret === null || secret === undefined || secret === registered.secret)
         ? { id, grants: ['client_credentials', 'password', 'refresh_token'] }
-        : null,
+        : null;
+    },
     getUserFromClient: async (client: { id: string }) => ({ id: `service:${client.id}` }),
     getUser: async (username: string, password: string) =>
       username === USER.username && password === USER.password ? { id: username } : null,

@@ -173,8 +173,9 @@ const members = new Map<string, Member>();
 
 async function handle(message: WorkerMessage): Promise<unknown> {
   if (message.cmd === 'setup') {
-    members.set(message.id, await setup(message));
-    return { ok: true };
+    const member = await setup(message);
+    members.set(message.id, member);
+    return { ok: true, cacheKey: member.manager.cacheKey };
   }
   const member = members.get(message.id);
   if (!member) throw new Error(`no member ${message.id}`);

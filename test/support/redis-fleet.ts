@@ -12,8 +12,8 @@ export interface FleetWorker {
 
 export interface Fleet {
   readonly workers: readonly FleetWorker[];
-  /** Sets up one member with the same configuration in every worker. */
-  setup(message: Omit<SetupMessage, 'cmd'>): Promise<void>;
+  /** Sets up one member with the same configuration in every worker; resolves its token's cache key. */
+  setup(message: Omit<SetupMessage, 'cmd'>): Promise<string>;
   race(id: string, callers: number): Promise<RaceResult[]>;
   load(id: string, callers: number, durationMs: number): Promise<LoadResult[]>;
   close(id: string): Promise<void>;
@@ -78,7 +78,8 @@ export async function startFleet(size: number): Promise<Fleet> {
   return {
     workers,
     setup: async (message) => {
-      await all({ cmd: 'setup', ...message });
+      const replies = await all<{ cacheKey: string }>({ cmd: 'setup', ...message });
+      return replies[0]!.cacheKey;
     },
     race: (id, callers) => all<RaceResult>({ cmd: 'race', id, callers }),
     load: (id, callers, durationMs) => all<LoadResult>({ cmd: 'load', id, callers, durationMs }),

@@ -217,18 +217,20 @@ describe('auth middleware', () => {
     const hook = recordingHook(1);
     const { next, sent } = fakeNext([401, 200]);
     const req = request();
-    const result = await authMiddleware(hook)(req, new RequestContext(req, 0), next);
+    const result = await authMiddleware(hook, 30_000)(req, new RequestContext(req, 0), next);
     expect(result.statusCode).toBe(200);
     expect(sent.map((r) => r.headers.authorization)).toEqual(['Bearer t0', 'Bearer t1']);
 
     const always = fakeNext([401]);
-    expect((await authMiddleware(hook)(req, new RequestContext(req, 0), always.next)).statusCode).toBe(401);
+    expect(
+      (await authMiddleware(hook, 30_000)(req, new RequestContext(req, 0), always.next)).statusCode,
+    ).toBe(401);
     expect(always.sent).toHaveLength(2);
   });
 
   it('sends excluded paths and requests without trust as they are; no replay without retries', async () => {
     const hook = recordingHook(0);
-    const middleware = authMiddleware(hook);
+    const middleware = authMiddleware(hook, 30_000);
     const publicPath = fakeNext([200]);
     const pub = request(`${ORIGIN}/public`);
     await middleware(pub, new RequestContext(pub, 0), publicPath.next);

@@ -66,7 +66,8 @@ describe('single flight', () => {
     expect(manager.stats).toMatchObject({ fetches: 1, refreshes: 0, failures: 0 });
   });
 
-  it('all waiters get the error, and the failure is not cached', async () => {
+  it('all waiters get the error; the next token request waits out the backoff (no request meanwhile)', async () => {
+    let now = 0;
     let attempts = 0;
     const provider: TokenProvider = {
       serviceName: 'failing',
@@ -79,7 +80,7 @@ describe('single flight', () => {
         throw new Error('unused');
       },
     };
-    const manager = new TokenManager(provider, undefined, quiet);
+    const manager = new TokenManager(provider, undefined, { ...quiet, now: () => now });
     const results = await Promise.allSettled(Array.from({ length: 10 }, () => manager.getToken()));
     expect(results.every((r) => r.status === 'rejected')).toBe(true);
     const error = (results[0] as PromiseRejectedResult).reason;
@@ -87,8 +88,14 @@ describe('single flight', () => {
     expect(error.serviceName).toBe('failing');
     expect(error.message).not.toContain('endpoint down');
     expect(attempts).toBe(1);
+    // Within minRefreshIntervalMs (2 s, up to 3 s with jitter) callers are refused at once.
+    const held = await manager.getToken().catch((e: unknown) => e);
+    expect(held).toMatchObject({ code: 'ERR_TOKEN_ENDPOINT_THROTTLED', serviceName: 'failing' });
+    expect((held as AuthenticationException).retryAfterMs).toBeGreaterThanOrEqual(2000);
+    expect(attempts).toBe(1);
+    now += 3000;
     expect((await manager.getToken()).accessToken).toBe('ok');
-    expect(manager.stats.failures).toBe(1);
+    expect(manager.stats).toMatchObject({ failures: 1, throttled: 1 });
   });
 
   it("a caller's abort cancels its wait, not the shared fetch", async () => {

@@ -1,6 +1,7 @@
 // The typed errors of a token request: every one an AuthenticationException naming the service,
 // carrying RFC 6749 §5.2 details when the server sent them, never a secret.
 
+import type { Challenge } from '../../auth/challenges';
 import { describeError } from '../../checks/describe-error';
 import { stripControlChars } from '../../checks/syntax';
 import { AuthenticationException } from '../../errors/authentication-exception';
@@ -79,6 +80,7 @@ export function tokenEndpointError(
   body: Record<string, unknown> | undefined,
   secrets: readonly string[],
   url: string,
+  retryAfterMs?: number,
 ): AuthenticationException {
   const error = typeof body?.error === 'string' ? scrubServerText(body.error, secrets, 100) : undefined;
   const description =
@@ -88,14 +90,30 @@ export function tokenEndpointError(
   const summary = error
     ? `${error}${description ? ` (${description})` : ''}`
     : 'no OAuth error in the answer';
+  const throttled = retryAfterMs !== undefined;
   return new AuthenticationException(
-    `Token request for "${serviceName}" failed: HTTP ${response.statusCode}, ${summary}`,
+    `Token request for "${serviceName}" failed: HTTP ${response.statusCode}, ${summary}` +
+      (throttled ? `; the endpoint asked to wait ${Math.ceil(retryAfterMs / 1000)} s (Retry-After)` : ''),
     {
       serviceName,
       error,
       errorDescription: description,
       statusCode: response.statusCode,
+      retryAfterMs,
+      challenges: scrubbedChallenges(response, secrets),
       context: { statusCode: response.statusCode, tokenUrl: defaultRedactor.url(url) },
     },
+    throttled ? 'ERR_TOKEN_ENDPOINT_THROTTLED' : 'ERR_AUTHENTICATION',
   );
+}
+
+/** The answer's challenges (RFC 6749 §5.2: a 401 carries one), with our secrets scrubbed from every value. */
+function scrubbedChallenges(response: HttpResponse, secrets: readonly string[]): readonly Challenge[] {
+  return response.challenges().map((challenge) => ({
+    scheme: challenge.scheme,
+    ...(challenge.token68 === undefined ? {} : { token68: scrubServerText(challenge.token68, secrets) }),
+    params: Object.fromEntries(
+      Object.entries(challenge.params).map(([name, value]) => [name, scrubServerText(value, secrets)]),
+    ),
+  }));
 }

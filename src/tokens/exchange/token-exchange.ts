@@ -1,7 +1,7 @@
 import { describeError } from '../../checks/describe-error';
 import { ownValue } from '../../checks/options';
 import type { RequestInit } from '../../client/request-options';
-import { AuthenticationException } from '../../errors/authentication-exception';
+import { AuthenticationException, PERMANENT_OAUTH_ERRORS } from '../../errors/authentication-exception';
 import { ConnectionException, TimeoutException } from '../../errors/transport-errors';
 import type { FormFields } from '../../http/body';
 import type { HttpResponse } from '../../http/response';
@@ -41,6 +41,8 @@ export interface ExchangeOptions {
 }
 
 const TRANSIENT_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+/** Statuses whose `Retry-After` is a request to stop asking until then (RFC 6585 §4, RFC 9110 §15.6.4). */
+const THROTTLE_STATUSES = new Set([429, 503]);
 const BACKOFF = { baseDelayMs: 200, maxDelayMs: 5_000, multiplier: 2, jitter: true } as const;
 
 /** The request options of one attempt, from the attempt's own fields only (never a polluted prototype's). */
@@ -59,10 +61,12 @@ function toInit(request: TokenRequest): RequestInit {
 /**
  * The one token-endpoint exchange: every token request the library makes goes through it. Builds
  * each attempt with `build`, sends it without following redirects, retries transient failures
- * (POST included: a token request changes nothing on the server) with backoff and jitter,
- * honouring `Retry-After`, and turns every failure into an `AuthenticationException` that names
- * the service and quotes no secret. Resolves with the 2xx answer; reading the token from it is
- * the caller's part (body or header).
+ * (POST included: a token request changes nothing on the server) with backoff and jitter, and
+ * turns every failure into an `AuthenticationException` that names the service and quotes no
+ * secret. Never retried here: a permanent refusal (`invalid_client`, …, `retryable: false`), and
+ * a 429/503 with a `Retry-After` in the future: that is an `ERR_TOKEN_ENDPOINT_THROTTLED` error
+ * with `retryAfterMs`, which `TokenManager` remembers for the identity. Resolves with the 2xx
+ * answer; reading the token from it is the caller's part (body or header).
  */
 export async function exchangeToken(
   build: (attempt: number) => TokenRequest | Promise<TokenRequest>,
@@ -97,12 +101,19 @@ export async function exchangeToken(
       throw tokenRedirect(serviceName, response, url);
     if (response.isSuccess)
       return { response, body: parseTokenBody(response), sentAt, secrets: request.secrets };
-    if (TRANSIENT_STATUSES.has(response.statusCode) && attempt < maxRetries) {
-      const retryAfter = parseRetryAfterMs(response.headers.get('retry-after'));
+    const body = parseTokenBody(response);
+    const retryAfter = parseRetryAfterMs(response.headers.get('retry-after'));
+    // A 429/503 that names a wait is remembered by the caller (no request until then), not retried here.
+    const throttleMs =
+      THROTTLE_STATUSES.has(response.statusCode) && retryAfter !== undefined && retryAfter > 0
+        ? retryAfter
+        : undefined;
+    const permanent = typeof body?.error === 'string' && PERMANENT_OAUTH_ERRORS.has(body.error);
+    if (TRANSIENT_STATUSES.has(response.statusCode) && attempt < maxRetries && !permanent && !throttleMs) {
       await sleep(Math.min(retryAfter ?? exponentialDelayMs(attempt, BACKOFF), BACKOFF.maxDelayMs));
       continue;
     }
-    const failure = tokenEndpointError(serviceName, response, parseTokenBody(response), request.secrets, url);
+    const failure = tokenEndpointError(serviceName, response, body, request.secrets, url, throttleMs);
     failure.attempts = attempt + 1;
     throw failure;
   }

@@ -15,8 +15,12 @@ export interface TokenEndpointOptions {
   readonly timeoutMs?: number;
   /**
    * Retries of a token request after a network error, a timeout, 408, 429 or 5xx (with
-   * exponential backoff and jitter, honouring `Retry-After`). Other 4xx answers are never retried.
+   * exponential backoff and jitter). Never retried: other 4xx answers, permanent OAuth errors
+   * (`invalid_client`, `unauthorized_client`, `unsupported_grant_type`, `invalid_scope`), and a
+   * 429/503 whose `Retry-After` lies in the future — `TokenManager` then sends no token request
+   * for that identity until it has passed.
    * @default 2
+   * @example 0
    */
   readonly maxRetries?: number;
   /**

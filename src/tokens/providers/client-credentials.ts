@@ -1,4 +1,5 @@
 import { optionKeys, readOptions } from '../../checks/options';
+import type { IdentityParts } from '../identity';
 import { OAuth2GrantProvider } from './oauth2-grant-provider';
 import type { OAuth2ProviderOptions } from './oauth2-options';
 import { checkString, OAUTH2_OPTION_KEYS } from './oauth2-options';
@@ -59,5 +60,9 @@ export class ClientCredentialsTokenProvider extends OAuth2GrantProvider {
 
   protected grantSecrets(): readonly string[] {
     return [];
+  }
+
+  protected grantIdentity(): IdentityParts {
+    return { grantType: this.grantType };
   }
 }

@@ -5,6 +5,7 @@ import { clientSecretBasic } from '../exchange/client-auth';
 import { exchangeToken } from '../exchange/token-exchange';
 import { createTokenSender, type TokenSender } from '../exchange/token-http';
 import { tokenFromBody } from '../exchange/token-response';
+import { canonicalIdentity, type IdentityParts, scopeSet, sha256Hex, sortedEntries } from '../identity';
 import type { TokenData } from '../token-data';
 import type { TokenProvider } from '../token-provider';
 import {
@@ -14,6 +15,24 @@ import {
   type OAuth2ProviderOptions,
   scopeString,
 } from './oauth2-options';
+
+/**
+ * True when the server refused the refresh token itself: `invalid_grant` (RFC 6749 §5.2), or a
+ * 4xx refusal without an OAuth error code (some servers answer a dead refresh token that way).
+ * Permanent client errors and throttling are not refusals of the refresh token.
+ */
+function refusesRefreshToken(error: AuthenticationException): boolean {
+  if (error.error === 'invalid_grant') return true;
+  const status = error.statusCode;
+  return (
+    error.error === undefined &&
+    status !== undefined &&
+    status >= 400 &&
+    status < 500 &&
+    status !== 408 &&
+    status !== 429
+  );
+}
 
 /**
  * What the OAuth 2 grant providers share: client authentication (body or RFC 6749 §2.3.1 Basic),
@@ -33,6 +52,9 @@ export abstract class OAuth2GrantProvider implements TokenProvider {
   readonly #clientSecret: string | undefined;
   readonly #extra: Readonly<Record<string, string>>;
   readonly #sender: TokenSender;
+  #identity: string | undefined;
+  /** SHA-256 of the last refresh token the server refused: never sent again. */
+  #refusedRefreshToken: string | undefined;
 
   protected constructor(
     options: OAuth2ProviderOptions & { readonly clientSecret?: string },
@@ -61,6 +83,31 @@ export abstract class OAuth2GrantProvider implements TokenProvider {
 
   /** Secrets of the grant itself, scrubbed from any text the server echoes. */
   protected abstract grantSecrets(): readonly string[];
+
+  /**
+   * What the grant adds to the provider's identity: its type and, for grants that have one, a
+   * hash of the subject (never a secret in clear).
+   */
+  protected abstract grantIdentity(): IdentityParts;
+
+  /**
+   * Everything that makes this provider's tokens different: token URL, client id, client
+   * authentication, grant (with a hash of its subject), sorted scopes and extra parameters
+   * (`audience`, `resource`, …). Secrets are not part of it. `TokenManager` keys the token by it.
+   * @example provider.identity // '{"authMethod":"body","clientId":"svc","grantType":"client_credentials",…}'
+   */
+  get identity(): string {
+    this.#identity ??= canonicalIdentity({
+      kind: 'oauth2',
+      tokenUrl: this.tokenUrl,
+      clientId: this.clientId,
+      authMethod: this.authMethod,
+      scope: scopeSet(this.scope),
+      params: sortedEntries(this.#extra),
+      ...this.grantIdentity(),
+    });
+    return this.#identity;
+  }
 
   /** POSTs one grant, authenticating the client, and reads the token (keeping `previous`'s refresh token). */
   async #request(grant: Record<string, string>, previous?: TokenData): Promise<TokenData> {
@@ -98,19 +145,23 @@ export abstract class OAuth2GrantProvider implements TokenProvider {
 
   /**
    * Refreshes with `current.refreshToken` when there is one; without one, or when the server
-   * refuses the refresh (expired or reused refresh token), uses the grant again. A refresh that
-   * fails for another reason (the endpoint is down) is a `TokenRefreshException`.
+   * refuses the refresh token (`invalid_grant`: expired, revoked or reused), drops it and uses
+   * the grant again, once. A permanent refusal (`invalid_client`, …) and a throttled endpoint are
+   * thrown as they are; a refresh that fails because the endpoint is down is a
+   * `TokenRefreshException`.
    */
   async refreshToken(current: TokenData): Promise<TokenData> {
-    if (!current?.refreshToken) return this.fetchToken();
+    const refreshToken = current?.refreshToken;
+    if (!refreshToken || sha256Hex(refreshToken) === this.#refusedRefreshToken) return this.fetchToken();
     try {
-      return await this.#request(
-        { grant_type: 'refresh_token', refresh_token: current.refreshToken },
-        current,
-      );
+      return await this.#request({ grant_type: 'refresh_token', refresh_token: refreshToken }, current);
     } catch (error) {
       if (!(error instanceof AuthenticationException)) throw error;
-      if (error.statusCode !== undefined && error.statusCode < 500) return this.fetchToken();
+      if (refusesRefreshToken(error)) {
+        this.#refusedRefreshToken = sha256Hex(refreshToken);
+        return this.fetchToken();
+      }
+      if (!error.retryable || error.retryAfterMs !== undefined) throw error;
       throw new TokenRefreshException(
         `Refreshing the token of "${this.serviceName}" failed: ${error.message}`,
         {
@@ -120,6 +171,7 @@ export abstract class OAuth2GrantProvider implements TokenProvider {
           statusCode: error.statusCode,
           attempts: error.attempts,
           context: error.context,
+          challenges: error.challenges,
           cause: error,
         },
       );

@@ -1,4 +1,5 @@
 import { optionKeys, readOptions } from '../../checks/options';
+import { hashedPart, type IdentityParts } from '../identity';
 import { OAuth2GrantProvider } from './oauth2-grant-provider';
 import type { OAuth2ProviderOptions } from './oauth2-options';
 import { checkString, OAUTH2_OPTION_KEYS } from './oauth2-options';
@@ -73,6 +74,10 @@ export class PasswordGrantTokenProvider extends OAuth2GrantProvider {
 
   protected grantSecrets(): readonly string[] {
     return [this.#password];
+  }
+
+  protected grantIdentity(): IdentityParts {
+    return { grantType: 'password', subject: hashedPart(this.username) };
   }
 
   /** A secret-free description, for logs and `JSON.stringify`. */

@@ -1,11 +1,12 @@
 import { optionKeys, readOptions } from '../../checks/options';
 import type { TokenData } from '../token-data';
-import type { TokenStorage } from '../token-storage';
+import type { TokenEndpointThrottle, TokenStorage } from '../token-storage';
 
 /** Options of {@link InMemoryTokenStorage}. */
 export interface InMemoryTokenStorageOptions {
   /**
-   * The clock (epoch ms) that decides when a stored token has expired, for tests.
+   * The clock (epoch ms) that decides when a stored token (or a remembered token-endpoint
+   * throttle) has expired, for tests.
    * @default Date.now
    * @example new InMemoryTokenStorage({ now: () => fakeNow })
    */
@@ -22,6 +23,7 @@ export interface InMemoryTokenStorageOptions {
  */
 export class InMemoryTokenStorage implements TokenStorage {
   readonly #tokens = new Map<string, TokenData>();
+  readonly #throttles = new Map<string, { readonly until: number; readonly statusCode?: number }>();
   readonly #now: () => number;
 
   constructor(options: InMemoryTokenStorageOptions = {}) {
@@ -58,9 +60,24 @@ export class InMemoryTokenStorage implements TokenStorage {
     return (await this.get(key)) !== undefined;
   }
 
-  /** Forgets every token. */
+  /** The wait a token endpoint asked for on `key`, shared by the managers using this storage. */
+  async getThrottle(key: string): Promise<TokenEndpointThrottle | undefined> {
+    const throttle = this.#throttles.get(key);
+    if (throttle === undefined) return undefined;
+    const retryAfterMs = throttle.until - this.#now();
+    if (retryAfterMs > 0) return { retryAfterMs, statusCode: throttle.statusCode };
+    this.#throttles.delete(key);
+    return undefined;
+  }
+
+  async setThrottle(key: string, throttle: TokenEndpointThrottle): Promise<void> {
+    this.#throttles.set(key, { until: this.#now() + throttle.retryAfterMs, statusCode: throttle.statusCode });
+  }
+
+  /** Forgets every token (and every remembered throttle). */
   clear(): void {
     this.#tokens.clear();
+    this.#throttles.clear();
   }
 
   /** How many tokens are held (expired ones included until read). */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TokenData, type TokenDataJSON } from 'requestforge';
 import { optionKeys, readOptions } from '../../checks/options';
-import type { TokenStorage, TokenStorageLock } from '../token-storage';
+import type { TokenEndpointThrottle, TokenStorage, TokenStorageLock } from '../token-storage';
 import {
   type RedisArgument,
   type RedisClientLike,
@@ -223,4 +223,36 @@ export class RedisTokenStorage implements TokenStorage {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return `RedisTokenStorage ${JSON.stringify(this.toJSON())}`;
   }
+
+  // Token-endpoint throttles, shared by the fleet. The key sits next to the token's
+  // (`<token key>:throttle`, like the lock), so a hash tag in keyPrefix keeps it in the token's
+  // Redis Cluster slot; every command touches that one key.
+
+  /** The remaining wait a token endpoint asked for on `key` (from the key's TTL: no clock skew between hosts). */
+  async getThrottle(key: string): Promise<TokenEndpointThrottle | undefined> {
+    const found = await this.#eval(READ_THROTTLE, `${this.#redisKey(key)}:throttle`);
+    if (!Array.isArray(found) || found.length !== 2) return undefined;
+    const retryAfterMs = Number(found[1]);
+    if (!Number.isFinite(retryAfterMs) || retryAfterMs <= 0) return undefined;
+    try {
+      const { statusCode } = JSON.parse(String(found[0])) as { statusCode?: unknown };
+      return { retryAfterMs, statusCode: typeof statusCode === 'number' ? statusCode : undefined };
+    } catch {
+      return { retryAfterMs };
+    }
+  }
+
+  /** Stores the wait for every process: `SET <token key>:throttle PX retryAfterMs`. */
+  async setThrottle(key: string, throttle: TokenEndpointThrottle): Promise<void> {
+    const ttlMs = Math.ceil(throttle.retryAfterMs);
+    if (!(ttlMs > 0)) return;
+    const value = JSON.stringify({ v: 1, statusCode: throttle.statusCode });
+    await this.#run(`${this.#redisKey(key)}:throttle`, 'SET', value, 'PX', ttlMs);
+  }
 }
+
+// The throttle's value and its remaining TTL in one round trip.
+const READ_THROTTLE = `
+local value = redis.call('GET', KEYS[1])
+if not value then return nil end
+return { value, redis.call('PTTL', KEYS[1]) }`;
