@@ -147,7 +147,7 @@ describe('requestforge <verb>', () => {
     const run = await rf(['post', '/x', '--json', '{"a":1}', '--curl', '--verbose']);
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(
-      /^curl -X POST '[^']+\/x' .*-H 'authorization: \[REDACTED\]' --data-raw '\{"a":1\}'$/m,
+      /^curl -X POST '[^']+\/x' .*-H 'authorization: \[REDACTED\]' --data-raw '\{"a":1\}'( --max-time [\d.]+)?$/m,
     );
     expect(run.stderr).toContain(`> POST ${api.url}/x`);
     expect(run.stderr).toContain('> authorization: [REDACTED]');
