@@ -114,7 +114,13 @@ export {
 } from './retry/request-retry-strategies';
 export { parseRetryAfterMs } from './retry/retry-after';
 export type { RetryOutcome, RetryStrategy } from './retry/retry-strategy';
-export { clientSecretBasic } from './tokens/exchange/client-auth';
+export type {
+  ClientAuthMethod,
+  ClientAuthMethodOption,
+  ClientAuthOptions,
+  ProviderTlsOptions,
+} from './tokens/client-auth/options';
+export { clientSecretBasic } from './tokens/client-auth/strategies';
 export type { TokenEndpointOptions } from './tokens/exchange/token-http';
 export { MAX_REFRESH_WINDOW_MS } from './tokens/freshness';
 export type { StorageLogger } from './tokens/guarded-storage';
@@ -137,7 +143,7 @@ export {
 } from './tokens/token-data';
 export { TokenManager } from './tokens/token-manager';
 export type { GetTokenOptions, TokenManagerOptions, TokenManagerStats } from './tokens/token-manager-options';
-export type { RefreshContext, TokenProvider } from './tokens/token-provider';
+export type { RefreshContext, RevokeTokenOptions, TokenProvider } from './tokens/token-provider';
 export type {
   Awaitable,
   TokenEndpointThrottle,
