@@ -24,6 +24,19 @@ export interface ClientAnswer {
   readonly url: string;
 }
 
+/** Form fields whose values are credentials: scrubbed from anything the server quotes back. */
+const SECRET_FIELDS = ['password', 'refresh_token', 'assertion', 'subject_token', 'actor_token', 'token'];
+
+/** The credential values of a grant's form (made per attempt: a fresh assertion is a new secret). */
+function fieldSecrets(form: Readonly<Record<string, string | readonly string[]>>): string[] {
+  const found: string[] = [];
+  for (const name of SECRET_FIELDS) {
+    const value = Object.hasOwn(form, name) ? form[name] : undefined;
+    if (typeof value === 'string' && value !== '') found.push(value);
+  }
+  return found;
+}
+
 const routes = new WeakMap<object, number>();
 let nextRoute = 0;
 
@@ -140,7 +153,7 @@ export class OAuth2Client {
         url,
         headers: credentials.headers,
         form,
-        secrets: [...known, ...credentials.secrets],
+        secrets: [...known, ...fieldSecrets(grant), ...credentials.secrets],
       };
     };
     const answer = await exchangeToken(build, {

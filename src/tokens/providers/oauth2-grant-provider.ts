@@ -98,14 +98,19 @@ export abstract class OAuth2GrantProvider implements TokenProvider {
    * @example provider.identity // '{"authMethod":"client_secret_post","clientId":"svc","grantType":"client_credentials",…}'
    */
   get identity(): string {
-    this.#identity ??= canonicalIdentity({
+    this.#identity ??= this.identityWith(this.grantIdentity());
+    return this.#identity;
+  }
+
+  /** The identity of this provider's configuration with another grant part (a subject of its own). */
+  protected identityWith(grant: IdentityParts): string {
+    return canonicalIdentity({
       kind: 'oauth2',
       ...this.#client.identityParts(),
       scope: scopeSet(this.scope),
       params: sortedEntries(this.#extra),
-      ...this.grantIdentity(),
+      ...grant,
     });
-    return this.#identity;
   }
 
   /**
@@ -146,6 +151,13 @@ export abstract class OAuth2GrantProvider implements TokenProvider {
     return sha256Hex(refreshToken) === this.#refusedRefreshToken;
   }
 
+  /** Remembers that the server refused `refreshToken` when `error` says so (`invalid_grant`); true when it did. */
+  protected noteIfRefused(error: unknown, refreshToken: string): boolean {
+    if (!(error instanceof AuthenticationException) || !refusesRefreshToken(error)) return false;
+    this.#refusedRefreshToken = sha256Hex(refreshToken);
+    return true;
+  }
+
   /**
    * Refreshes with `current.refreshToken` when there is one; without one, or when the server
    * refuses the refresh token (`invalid_grant`: expired, revoked or reused), drops it and uses
@@ -153,9 +165,14 @@ export abstract class OAuth2GrantProvider implements TokenProvider {
    * thrown as they are; a refresh that fails because the endpoint is down is a
    * `TokenRefreshException`.
    */
-  async refreshToken(current: TokenData): Promise<TokenData> {
+  refreshToken(current: TokenData): Promise<TokenData> {
+    return this.refreshWith(current, () => this.fetchToken());
+  }
+
+  /** {@link refreshToken} with another grant to fall back on (a subject's own exchange). */
+  protected async refreshWith(current: TokenData, grant: () => Promise<TokenData>): Promise<TokenData> {
     const refreshToken = current?.refreshToken;
-    if (!refreshToken || this.isRefused(refreshToken)) return this.fetchToken();
+    if (!refreshToken || this.isRefused(refreshToken)) return grant();
     try {
       return await this.requestToken(
         () => ({ grant_type: 'refresh_token', refresh_token: refreshToken }),
@@ -163,10 +180,7 @@ export abstract class OAuth2GrantProvider implements TokenProvider {
       );
     } catch (error) {
       if (!(error instanceof AuthenticationException)) throw error;
-      if (refusesRefreshToken(error)) {
-        this.#refusedRefreshToken = sha256Hex(refreshToken);
-        return this.fetchToken();
-      }
+      if (this.noteIfRefused(error, refreshToken)) return grant();
       if (!error.retryable || error.retryAfterMs !== undefined) throw error;
       throw new TokenRefreshException(
         `Refreshing the token of "${this.serviceName}" failed: ${error.message}`,
