@@ -138,7 +138,12 @@ export function checkSigningAlg(alg: unknown, key: KeyObject, option: string): A
 
 /** The public JWK of a key (private or public): only the public members RFC 7517/7518/8037 define. */
 export function publicJwk(key: KeyObject): JsonWebKey {
-  const full = createPublicKey(key).export({ format: 'jwk' });
+  let full: JsonWebKey;
+  try {
+    full = createPublicKey(key).export({ format: 'jwk' });
+  } catch {
+    throw new TypeError(`a ${describeKey(key)} key has no JWK form`);
+  }
   const members = THUMBPRINT_MEMBERS[full.kty ?? ''];
   if (!members) throw new TypeError(`a ${describeKey(key)} key has no JWK form`);
   const jwk: Record<string, string> = {};

@@ -10,6 +10,7 @@ import { exchangeToken, type TokenRequest } from '../exchange/token-exchange';
 import { createTokenSender, type TokenSender } from '../exchange/token-http';
 import type { TokenAnswer } from '../exchange/token-response';
 import type { IdentityParts } from '../identity';
+import { NO_REVOCATION_ENDPOINT } from '../revocation';
 import { ProviderEndpoints } from './endpoints';
 import { checkString, type OAuth2ProviderOptions } from './oauth2-options';
 
@@ -122,7 +123,7 @@ export class OAuth2Client {
     if (url === undefined) {
       throw new AuthenticationException(
         `"${this.serviceName}" has no revocation endpoint: configure revocationUrl, or an issuer whose metadata lists revocation_endpoint`,
-        { serviceName: this.serviceName, retryable: false },
+        { serviceName: this.serviceName, retryable: false, context: { reason: NO_REVOCATION_ENDPOINT } },
       );
     }
     const fields: Record<string, string> = { token };
