@@ -31,6 +31,8 @@ export interface RecordedTokenRequest {
   readonly path: string;
   readonly headers: http.IncomingHttpHeaders;
   readonly form: Record<string, string>;
+  /** The body as sent (repeated fields intact). */
+  readonly raw: string;
 }
 
 export interface OidcTlsServer {
@@ -49,6 +51,8 @@ export interface OidcTlsServerOptions {
   readonly extend?: (provider: import('oidc-provider').default) => void;
   /** Extra oidc-provider configuration (merged over the defaults). */
   readonly configuration?: Record<string, unknown>;
+  /** More clients to register (with the grants `extend` adds). */
+  readonly clients?: readonly Record<string, unknown>[];
 }
 
 const base = { grant_types: ['client_credentials'], response_types: [], redirect_uris: [] };
@@ -130,7 +134,7 @@ export async function startOidcTlsServer(options: OidcTlsServerOptions = {}): Pr
     const raw = await readForm(req);
     const path = (req.url ?? '').split('?')[0]!;
     const port = (req.socket as TLSSocket).localPort!;
-    requests.push({ port, path, headers: req.headers, form: Object.fromEntries(new URLSearchParams(raw)) });
+    requests.push({ port, path, headers: req.headers, form: Object.fromEntries(new URLSearchParams(raw)), raw });
     const failure = failures.findIndex((f) => f.path === path);
     if (failure !== -1) {
       const { status, headers } = failures.splice(failure, 1)[0]!;
@@ -161,7 +165,7 @@ export async function startOidcTlsServer(options: OidcTlsServerOptions = {}): Pr
     return certificate && certificate.raw.length > 0 ? certificate : undefined;
   };
   const provider = new Provider(issuer, {
-    clients: oidcClients(),
+    clients: [...oidcClients(), ...(options.clients ?? [])],
     clientAuthMethods: [
       'client_secret_basic',
       'client_secret_post',
