@@ -134,7 +134,13 @@ export async function startOidcTlsServer(options: OidcTlsServerOptions = {}): Pr
     const raw = await readForm(req);
     const path = (req.url ?? '').split('?')[0]!;
     const port = (req.socket as TLSSocket).localPort!;
-    requests.push({ port, path, headers: req.headers, form: Object.fromEntries(new URLSearchParams(raw)), raw });
+    requests.push({
+      port,
+      path,
+      headers: req.headers,
+      form: Object.fromEntries(new URLSearchParams(raw)),
+      raw,
+    });
     const failure = failures.findIndex((f) => f.path === path);
     if (failure !== -1) {
       const { status, headers } = failures.splice(failure, 1)[0]!;
