@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main';
 import { FileTokenStorage } from '../../src/cli/token-cache';
-import { TokenData } from '../../src/index';
+import { PasswordGrantTokenProvider, TokenData } from '../../src/index';
 import { closedPort } from '../support/helpers';
 import { type LoopbackServer, startServer } from '../support/loopback-server';
 import { CLIENT, type OAuthTestServer, startOAuthServer, USER } from '../support/oauth-server';
@@ -177,21 +177,12 @@ describe('run (in process)', () => {
           clientId: CLIENT.id,
           clientSecret: 'env:S',
         },
-        login: {
-          grant: 'password',
-          tokenUrl: oauth.tokenUrl,
-          clientId: CLIENT.id,
-          clientSecret: 'env:S',
-          ...USER,
-          password: 'env:P',
-        },
       },
     });
     const discovered = await rf(['token', '--profile', 'discovered']);
     expect(discovered.code, discovered.stderr).toBe(0);
     expect(metadata.requests.map((r) => r.url)).toContain('/.well-known/oauth-authorization-server');
     await metadata.close();
-    const { PasswordGrantTokenProvider } = await import('../../src/index');
     const user = new PasswordGrantTokenProvider({
       tokenUrl: oauth.tokenUrl,
       clientId: CLIENT.id,
