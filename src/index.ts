@@ -141,6 +141,7 @@ export { RefreshTokenProvider, type RefreshTokenProviderOptions } from './tokens
 export {
   type TokenExchangeOptions,
   TokenExchangeTokenProvider,
+  type TokenSource,
 } from './tokens/providers/token-exchange-grant';
 export {
   InMemoryTokenStorage,

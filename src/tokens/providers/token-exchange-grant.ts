@@ -14,8 +14,8 @@ const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
 
-/** A token given as is, or asked for per request. */
-type TokenSource = string | (() => Promise<string>);
+/** A token given as is, or a function asked for it on every attempt. */
+export type TokenSource = string | (() => Promise<string>);
 
 /** Options of {@link TokenExchangeTokenProvider}. */
 export interface TokenExchangeOptions extends OAuth2ProviderOptions {
