@@ -289,6 +289,10 @@ describe('assertions from elsewhere', () => {
       await p.fetchToken();
       const [first, second] = assertionsSince(from);
       expect(second).not.toBe(first);
+      // An expired assertion in the file (the platform stopped rotating it) is refused by the server.
+      writeFileSync(`${file}.new`, await sign(Math.floor(Date.now() / 1000) - 120));
+      renameSync(`${file}.new`, file);
+      await refusal(p.fetchToken());
       rmSync(file);
       const missing = await p.fetchToken().catch((e: unknown) => e);
       expect(missing).toBeInstanceOf(AuthenticationException);

@@ -71,6 +71,13 @@ beforeAll(async () => {
         response_types: [],
         redirect_uris: [],
       },
+      {
+        client_id: 'public-cli',
+        token_endpoint_auth_method: 'none',
+        grant_types: [TOKEN_EXCHANGE],
+        response_types: [],
+        redirect_uris: [],
+      },
     ],
     extend: (provider) => {
       const params = [
@@ -154,6 +161,29 @@ describe('token exchange (RFC 8693)', () => {
     expect(alice.provider.identity).toContain('"subject":"sha256:');
     expect(alice.provider.identity).not.toContain('user-token-alice');
     expect(JSON.stringify(alice)).not.toContain('user-token-alice');
+  });
+
+  it("a public client ('none', the default without credentials) sends only client_id; a confidential one is invalid_client", async () => {
+    const from = server.requests.length;
+    const publicClient = exchange({
+      clientId: 'public-cli',
+      clientSecret: undefined,
+      subjectToken: 'user-token-dave',
+    });
+    expect(publicClient.authMethod).toBe('none');
+    await publicClient.fetchToken();
+    const form = formOf(from, TOKEN_EXCHANGE);
+    expect(form.get('client_id')).toBe('public-cli');
+    expect(form.get('client_secret')).toBeNull();
+    expect(form.get('client_assertion')).toBeNull();
+    const confidential = exchange({
+      clientSecret: undefined,
+      authMethod: 'none',
+      subjectToken: 'user-token-dave',
+    });
+    const error = (await confidential.fetchToken().catch((e: unknown) => e)) as AuthenticationException;
+    expect(error).toBeInstanceOf(AuthenticationException);
+    expect(error.error).toBe('invalid_client');
   });
 
   it('forSubject keeps at most maxSubjects managers (least recently used dropped)', async () => {
