@@ -104,14 +104,9 @@ export class OAuth2Client {
     return this.#auth.assertionAudience ?? this.endpoints.issuer ?? this.endpoints.tokenUrl!;
   }
 
-  /** Configured secrets (the client secret): scrubbed from anything quoted back. */
-  get secrets(): readonly string[] {
-    return this.#auth.secrets;
-  }
-
   /** POSTs a grant to the token endpoint. */
-  requestToken(fields: GrantFields, secrets: readonly string[]): Promise<ClientAnswer> {
-    return this.#post(async () => this.endpoints.token(this.#sender), fields, secrets);
+  async requestToken(fields: GrantFields, secrets: readonly string[]): Promise<ClientAnswer> {
+    return this.#post(await this.endpoints.token(this.#sender), fields, secrets);
   }
 
   /**
@@ -128,19 +123,14 @@ export class OAuth2Client {
     }
     const fields: Record<string, string> = { token };
     if (hint !== undefined) fields.token_type_hint = hint;
-    await this.#post(
-      async () => url,
-      () => fields,
-      [token],
-    );
+    await this.#post(url, () => fields, [token]);
   }
 
-  async #post(
-    target: () => Promise<string>,
-    fields: GrantFields,
-    secrets: readonly string[],
-  ): Promise<ClientAnswer> {
-    const url = await target();
+  /**
+   * POSTs to `url` through the one exchange, each attempt built anew: the grant's fields, the
+   * client authentication of this attempt (a fresh assertion), the secrets to scrub.
+   */
+  async #post(url: string, fields: GrantFields, secrets: readonly string[]): Promise<ClientAnswer> {
     const audience = this.audience;
     const known = [...secrets, ...this.#auth.secrets];
     const build = async (): Promise<TokenRequest> => {
