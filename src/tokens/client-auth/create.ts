@@ -96,6 +96,16 @@ function readTls(
 }
 
 /** Refuses options the chosen method would not use. */
+/** The options only assertion-based methods read. */
+const ASSERTION_OPTIONS: readonly (keyof ClientAuthOptions)[] = [
+  'privateKey',
+  'clientAssertion',
+  'clientAssertionFile',
+  'keyId',
+  'signingAlg',
+  'assertionAudience',
+];
+
 function refuseUnused(
   options: ClientAuthOptions,
   method: ClientAuthMethod,
@@ -154,28 +164,13 @@ export function createClientAuth(options: ClientAuthOptions, context: ClientAuth
   switch (method) {
     case 'client_secret_post':
     case 'client_secret_basic':
-      refuseUnused(options, method, [
-        'privateKey',
-        'clientAssertion',
-        'clientAssertionFile',
-        'keyId',
-        'signingAlg',
-        'assertionAudience',
-      ]);
+      refuseUnused(options, method, ASSERTION_OPTIONS);
       if (secret === undefined) return needs('clientSecret');
       return setup(method === 'client_secret_post' ? secretPost(secret) : secretBasic(secret), [secret]);
     case 'tls_client_auth':
     case 'self_signed_tls_client_auth':
     case 'none':
-      refuseUnused(options, method, [
-        'clientSecret',
-        'privateKey',
-        'clientAssertion',
-        'clientAssertionFile',
-        'keyId',
-        'signingAlg',
-        'assertionAudience',
-      ]);
+      refuseUnused(options, method, ['clientSecret', ...ASSERTION_OPTIONS]);
       if (usesClientCertificate(method) && thumbprint === undefined)
         return needs('tls.cert and tls.key (the client certificate)');
       return setup(clientIdOnly(method));
