@@ -56,6 +56,16 @@ export interface TokenEndpointOptions {
   readonly proxyFromEnv?: boolean | ProxyFromEnvOptions;
 }
 
+/** The keys of {@link TokenEndpointOptions}, spread into every token sender's key list. */
+export const TOKEN_ENDPOINT_OPTION_KEYS = {
+  timeoutMs: true,
+  maxRetries: true,
+  httpClient: true,
+  dispatcher: true,
+  allowInsecureTokenUrl: true,
+  proxyFromEnv: true,
+} as const satisfies Record<keyof TokenEndpointOptions, true>;
+
 /** Sends one token request: the narrow seam between the token code and HTTP. */
 export type TokenHttp = (init: RequestInit) => Promise<HttpResponse>;
 

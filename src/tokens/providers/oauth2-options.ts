@@ -1,5 +1,5 @@
 import { CLIENT_AUTH_OPTION_KEYS, type ClientAuthOptions } from '../client-auth/options';
-import type { TokenEndpointOptions } from '../exchange/token-http';
+import { TOKEN_ENDPOINT_OPTION_KEYS, type TokenEndpointOptions } from '../exchange/token-http';
 import { checkTokenUrlSecurity } from '../exchange/token-url';
 
 /** Options shared by the OAuth 2 providers: endpoints, client, client authentication, transport. */
@@ -56,12 +56,7 @@ export const OAUTH2_OPTION_KEYS = {
   serviceName: true,
   scope: true,
   extraParams: true,
-  timeoutMs: true,
-  maxRetries: true,
-  httpClient: true,
-  dispatcher: true,
-  allowInsecureTokenUrl: true,
-  proxyFromEnv: true,
+  ...TOKEN_ENDPOINT_OPTION_KEYS,
 } as const;
 
 /** Form fields a grant may never take from `extraParams`: the client's credentials. */
