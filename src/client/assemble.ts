@@ -1,6 +1,7 @@
 import type { HttpClientConfig } from '../config/http-client-config';
 import { authMiddleware } from '../middleware/auth';
 import { compose, type Handler, type Middleware } from '../middleware/chain';
+import { dpopMiddleware } from '../middleware/dpop';
 import { hooksMiddleware } from '../middleware/hooks';
 import type { OriginTrust } from '../middleware/origin-trust';
 import { redirectMiddleware } from '../middleware/redirect';
@@ -25,5 +26,6 @@ export function assembleChain(config: HttpClientConfig, trust: OriginTrust, term
   if (config.followRedirects)
     chain.push(redirectMiddleware({ follow: true, maxRedirects: config.maxRedirects }, trust));
   if (config.authHook) chain.push(authMiddleware(config.authHook, config.timeoutMs));
+  if (config.authHook?.dpop) chain.push(dpopMiddleware(config.authHook.dpop));
   return compose(chain, terminal);
 }

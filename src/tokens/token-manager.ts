@@ -2,6 +2,8 @@ import { nonNegativeMs, positiveMs } from '../checks/numbers';
 import { optionKeys, readOptions } from '../checks/options';
 import { RequestAbortedException } from '../errors/transport-errors';
 import { INSPECT } from '../observability/redact-constants';
+import { dpopHandleOf } from './dpop/dpop-handle';
+import { dpopStorage } from './dpop/dpop-storage';
 import { EndpointGuard } from './endpoint-guard';
 import { EndpointProtection } from './endpoint-protection';
 import { scheduleOf, type TokenSchedule } from './freshness';
@@ -128,6 +130,11 @@ export class TokenManager {
   ) {
     const options = readOptions(given, 'TokenManager', new.target === TokenManager ? KEYS : undefined);
     checkParts(provider, storage);
+    // DPoP tokens are stored with their binding (checked here, before the provider is counted).
+    const dpop = dpopHandleOf(provider);
+    const owner = `"${provider.serviceName}"`;
+    const warn = (message: string) => this.#logger.warn(message);
+    const guarded = dpop ? dpopStorage(storage, dpop, owner, warn) : storage;
     this.provider = provider;
     openProviderUse(provider);
     this.storage = storage;
@@ -143,10 +150,10 @@ export class TokenManager {
     );
     this.#logger = options.logger ?? console;
     this.#now = options.now ?? (() => Date.now());
-    const store = new GuardedStorage(storage, {
+    const store = new GuardedStorage(guarded, {
       timeoutMs: positiveMs(options.storageTimeoutMs ?? 2_000, 'TokenManager: storageTimeoutMs'),
       retryMs: nonNegativeMs(options.storageRetryMs ?? 5_000, 'TokenManager: storageRetryMs'),
-      owner: `"${provider.serviceName}"`,
+      owner,
       logger: this.#logger,
       now: this.#now,
     });
