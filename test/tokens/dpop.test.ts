@@ -179,4 +179,71 @@ describe('DPoP against oidc-provider (nonces required) and a verifying API', () 
     expect((await make(false).fetchToken()).tokenType).toBe('Bearer');
     await bearer.close();
   });
+
+  it('exactly one nonce retry: a token endpoint and an API that keep asking for a nonce', async () => {
+    const { startServer } = await import('../support/loopback-server');
+    let nonces = 0;
+    const stubborn = await startServer((request, response) => {
+      const nonce = `n-${++nonces}`;
+      if (request.url === '/token') {
+        response.writeHead(400, { 'content-type': 'application/json', 'dpop-nonce': nonce });
+        response.end(JSON.stringify({ error: 'use_dpop_nonce' }));
+      } else {
+        response.writeHead(401, { 'www-authenticate': 'DPoP error="use_dpop_nonce"', 'dpop-nonce': nonce });
+        response.end();
+      }
+    });
+    const tokenSide = new ClientCredentialsTokenProvider({
+      tokenUrl: `${stubborn.url}/token`,
+      clientId: 'c',
+      clientSecret: 's',
+      serviceName: 'stubborn',
+      dpop: true,
+    });
+    const error = (await tokenSide.fetchToken().catch((e: unknown) => e)) as AuthenticationException;
+    expect(error).toBeInstanceOf(AuthenticationException);
+    expect(error.error).toBe('use_dpop_nonce');
+    expect(error.attempts).toBe(2);
+    expect(stubborn.requests).toHaveLength(2);
+    expect(decodeJwt(String(stubborn.requests[1]!.headers.dpop)).nonce).toBe('n-1');
+    // The API side: a token from oidc-provider, an API that always wants another nonce.
+    const manager = new TokenManager(provider());
+    await manager.getToken();
+    const http = new HttpClient(
+      new HttpClientConfigBuilder().withBaseUrl(stubborn.url).withTokenAuth(manager).build(),
+    );
+    stubborn.requests.length = 0;
+    const response = await http.get('/data');
+    expect(response.statusCode).toBe(401);
+    expect(stubborn.requests).toHaveLength(2);
+    expect(decodeJwt(String(stubborn.requests[1]!.headers.dpop)).nonce).toBe('n-3');
+    expect(manager.stats.refreshes).toBe(0);
+    await http.close();
+    await stubborn.close();
+  });
+
+  it('no proof to an origin that gets no credentials: another origin, and a redirect that leaves', async () => {
+    const { startServer } = await import('../support/loopback-server');
+    const other = await startServer();
+    const leaving = await startServer((_request, response) => {
+      response.writeHead(307, { location: `${other.url}/elsewhere` });
+      response.end();
+    });
+    const manager = new TokenManager(provider());
+    const http = new HttpClient(
+      new HttpClientConfigBuilder().withBaseUrl(leaving.url).withTokenAuth(manager).build(),
+    );
+    expect((await http.get(`${other.url}/direct`)).statusCode).toBe(200);
+    expect((await http.get('/go')).statusCode).toBe(200);
+    expect(leaving.requests[0]!.headers.dpop).toEqual(expect.any(String));
+    expect(leaving.requests[0]!.headers.authorization).toMatch(/^DPoP /);
+    expect(other.requests.map((request) => request.url)).toEqual(['/direct', '/elsewhere']);
+    for (const request of other.requests) {
+      expect(request.headers.dpop).toBeUndefined();
+      expect(request.headers.authorization).toBeUndefined();
+    }
+    await http.close();
+    await other.close();
+    await leaving.close();
+  });
 });
