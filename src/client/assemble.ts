@@ -123,7 +123,12 @@ class InnerLayers {
       }
       return this.#link(applied, context).then(
         (response) => {
-          const replays = auth.screen(request, context, applied, response, this.#link);
+          let replays: Promise<HttpResponse> | undefined;
+          try {
+            replays = auth.screen(request, context, applied, response, this.#link);
+          } catch (error) {
+            return this.#failed(error, context);
+          }
           return replays === undefined
             ? this.#outer(request, context, response)
             : this.#slow(replays, request, context);
