@@ -60,7 +60,8 @@ describe('failures stay rejections', () => {
   const throwing = (where: 'apply' | 'shouldAuthenticate' | 'isAuthError'): AuthHook => ({
     retryStrategy: where === 'isAuthError' ? new SimpleAuthRetryStrategy() : new NoAuthRetryStrategy(),
     shouldAuthenticate: () => {
-      if (where === 'shouldAuthenticate') throw new HttpClientException('thrown by the hook', {}, 'ERR_AUTHENTICATION');
+      if (where === 'shouldAuthenticate')
+        throw new HttpClientException('thrown by the hook', {}, 'ERR_AUTHENTICATION');
       return true;
     },
     apply: (request) => {
