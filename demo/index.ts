@@ -1,4 +1,5 @@
 // `npm run demo`: requestforge against embedded local servers. No network, nothing to configure.
+import { generateKeyPairSync } from 'node:crypto';
 import {
   AuthenticationException,
   ClientCredentialsTokenProvider,
@@ -15,6 +16,8 @@ import { authServer, json, serve } from './servers';
 const STATIC_TOKEN = 'demo-static-token';
 const CLIENT_ID = 'demo-client';
 const CLIENT_SECRET = 'demo-client-secret';
+// The client's key pair: the private key stays here, the token endpoint knows the public key.
+const CLIENT_KEY = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 
 const bold = (text: string) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text);
 const title = (text: string) => console.log(`\n${bold(`▶ ${text}`)}`);
@@ -22,7 +25,7 @@ const line = (text: string) => console.log(`  ${text}`);
 
 async function main() {
   const stranger = await serve((_req, res) => json(res, 200, { note: 'a server you do not trust' }));
-  const auth = await authServer(CLIENT_ID, CLIENT_SECRET);
+  const auth = await authServer(CLIENT_ID, CLIENT_SECRET, CLIENT_KEY.publicKey);
   let flaky = 0;
   const api = await serve((req, res) => {
     const url = req.url ?? '';
@@ -101,6 +104,27 @@ async function main() {
     }
     await managed.close();
     await provider.close();
+
+    title('No shared secret: private_key_jwt (a signed assertion per token request)');
+    const keyAuth = new ClientCredentialsTokenProvider({
+      tokenUrl: `${auth.url}/oauth/token`,
+      clientId: CLIENT_ID,
+      privateKey: CLIENT_KEY.privateKey,
+      keyId: 'demo-key-1',
+      serviceName: 'demo-api',
+    });
+    const keyManaged = new HttpClient(
+      new HttpClientConfigBuilder()
+        .withBaseUrl(`${api.url}/v1`)
+        .withTokenAuth(new TokenManager(keyAuth))
+        .build(),
+    );
+    const viaKey = await keyManaged.get('/users/1');
+    const checked = auth.lastAssertion();
+    line(
+      `GET /users/1 → ${viaKey.statusCode}; the token endpoint verified a private_key_jwt assertion: alg ${checked?.alg}, kid ${checked?.kid}, aud ${checked?.aud}`,
+    );
+    await keyManaged.close();
 
     title('A token endpoint failure is a typed, secret-free AuthenticationException');
     const wrong = new ClientCredentialsTokenProvider({

@@ -1,5 +1,6 @@
 // Embedded loopback servers for the demo: an OAuth 2 token endpoint, an API that checks
 // credentials, and a stranger that records what it receives. Nothing leaves 127.0.0.1.
+import { type KeyObject, verify } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -47,15 +48,52 @@ export interface AuthServer extends DemoServer {
   readonly live: Set<string>;
   /** Token requests served. */
   tokenRequests(): number;
+  /** What the last verified client assertion said (header and claims), if any. */
+  lastAssertion(): { alg: string; kid?: string; jti: string; aud: string } | undefined;
 }
 
-/** A client-credentials token endpoint that takes 100 ms per token (so races are visible). */
-export async function authServer(clientId: string, clientSecret: string): Promise<AuthServer> {
+/** A private_key_jwt assertion checked with node:crypto: an ES256 signature by `publicKey`, our client, not expired. */
+function verifiedAssertion(jwt: string, clientId: string, publicKey: KeyObject) {
+  const [header, payload, signature] = jwt.split('.');
+  const decode = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toString());
+  const { alg, kid } = decode(header!);
+  const claims = decode(payload!);
+  const signed = Buffer.from(`${header}.${payload}`);
+  const valid =
+    alg === 'ES256' &&
+    verify(
+      'sha256',
+      signed,
+      { key: publicKey, dsaEncoding: 'ieee-p1363' },
+      Buffer.from(signature!, 'base64url'),
+    ) &&
+    claims.iss === clientId &&
+    claims.sub === clientId &&
+    claims.exp > Date.now() / 1000;
+  return valid ? { alg, kid, jti: claims.jti, aud: claims.aud } : undefined;
+}
+
+/**
+ * A client-credentials token endpoint that takes 100 ms per token (so races are visible). The
+ * client authenticates with its secret, or with a private_key_jwt assertion signed by the key
+ * whose public half is `publicKey`.
+ */
+export async function authServer(
+  clientId: string,
+  clientSecret: string,
+  publicKey: KeyObject,
+): Promise<AuthServer> {
   const live = new Set<string>();
   let issued = 0;
+  let last: ReturnType<typeof verifiedAssertion>;
   const server = await serve((_req, res, body) => {
     const form = new URLSearchParams(body);
-    if (form.get('client_id') !== clientId || form.get('client_secret') !== clientSecret) {
+    const assertion = form.get('client_assertion');
+    if (assertion) last = verifiedAssertion(assertion, clientId, publicKey);
+    const authenticated = assertion
+      ? last !== undefined
+      : form.get('client_id') === clientId && form.get('client_secret') === clientSecret;
+    if (!authenticated) {
       return json(res, 401, { error: 'invalid_client', error_description: 'Client authentication failed' });
     }
     issued++;
@@ -63,5 +101,5 @@ export async function authServer(clientId: string, clientSecret: string): Promis
     live.add(token);
     setTimeout(() => json(res, 200, { access_token: token, token_type: 'Bearer', expires_in: 3600 }), 100);
   });
-  return { ...server, live, tokenRequests: () => issued };
+  return { ...server, live, tokenRequests: () => issued, lastAssertion: () => last };
 }

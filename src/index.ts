@@ -114,21 +114,40 @@ export {
 } from './retry/request-retry-strategies';
 export { parseRetryAfterMs } from './retry/retry-after';
 export type { RetryOutcome, RetryStrategy } from './retry/retry-strategy';
-export { clientSecretBasic } from './tokens/exchange/client-auth';
+export type {
+  ClientAuthMethod,
+  ClientAuthMethodOption,
+  ClientAuthOptions,
+  ProviderTlsOptions,
+} from './tokens/client-auth/options';
+export { clientSecretBasic } from './tokens/client-auth/strategies';
 export type { TokenEndpointOptions } from './tokens/exchange/token-http';
 export { MAX_REFRESH_WINDOW_MS } from './tokens/freshness';
 export type { StorageLogger } from './tokens/guarded-storage';
 export type { IdentityParts } from './tokens/identity';
+export type { AsymmetricSigningAlg, PrivateKeyInput, SigningAlg } from './tokens/jose/keys';
 export {
   type ClientCredentialsOptions,
   ClientCredentialsTokenProvider,
 } from './tokens/providers/client-credentials';
+export {
+  type JwtBearerAssertionOptions,
+  type JwtBearerOptions,
+  JwtBearerTokenProvider,
+} from './tokens/providers/jwt-bearer';
 export type { OAuth2ProviderOptions } from './tokens/providers/oauth2-options';
 export { type PasswordGrantOptions, PasswordGrantTokenProvider } from './tokens/providers/password-grant';
+export { RefreshTokenProvider, type RefreshTokenProviderOptions } from './tokens/providers/refresh-token';
+export {
+  type TokenExchangeOptions,
+  TokenExchangeTokenProvider,
+  type TokenSource,
+} from './tokens/providers/token-exchange-grant';
 export {
   InMemoryTokenStorage,
   type InMemoryTokenStorageOptions,
 } from './tokens/storage/in-memory-token-storage';
+export { REFRESH_TOKEN_RETENTION_MS } from './tokens/storage/retention';
 export {
   TokenData,
   type TokenDataInit,
@@ -136,8 +155,13 @@ export {
   type TokenResponseKeys,
 } from './tokens/token-data';
 export { TokenManager } from './tokens/token-manager';
-export type { GetTokenOptions, TokenManagerOptions, TokenManagerStats } from './tokens/token-manager-options';
-export type { RefreshContext, TokenProvider } from './tokens/token-provider';
+export type {
+  CloseOptions,
+  GetTokenOptions,
+  TokenManagerOptions,
+  TokenManagerStats,
+} from './tokens/token-manager-options';
+export type { RefreshContext, RevokeTokenOptions, TokenProvider } from './tokens/token-provider';
 export type {
   Awaitable,
   TokenEndpointThrottle,

@@ -9,7 +9,7 @@ import { UsageError } from './usage-error';
 export const DEFAULT_CONFIG_FILE = 'requestforge.config.json';
 
 /** Options the command line reads itself; every other option goes to the provider. */
-const CLI_KEYS = new Set(['grant', 'baseUrl', 'issuer']);
+const CLI_KEYS = new Set(['grant', 'baseUrl']);
 
 /**
  * Options that hold secrets: they must be references (`env:VAR`, `file:PATH`), never literals,
@@ -17,6 +17,9 @@ const CLI_KEYS = new Set(['grant', 'baseUrl', 'issuer']);
  */
 const SECRET_OPTION =
   /secret|password|passphrase|assertion|private_?key|^token$|subject_?token|actor_?token|refresh_?token/i;
+
+/** Options that name a file the provider reads itself (`clientAssertionFile`): a path, not a secret. */
+const PATH_OPTION = /File$/;
 
 /** One profile, ready to use: its provider options with secrets resolved. */
 export interface Profile {
@@ -111,24 +114,27 @@ export function loadProfile(
   const grant = raw.grant;
   if (typeof grant !== 'string' || !Object.hasOwn(GRANTS, grant))
     throw new UsageError(`${where}: "grant" must be one of ${Object.keys(GRANTS).join(', ')}`);
-  if (raw.issuer !== undefined && raw.tokenUrl === undefined)
-    throw new UsageError(`${where}: "issuer" discovery is not available in this version; give "tokenUrl"`);
-  if (raw.issuer !== undefined) throw new UsageError(`${where}: give "tokenUrl" or "issuer", not both`);
   const baseUrl = raw.baseUrl;
   if (baseUrl !== undefined && (typeof baseUrl !== 'string' || !/^https?:\/\//i.test(baseUrl)))
     throw new UsageError(`${where}: "baseUrl" must be an absolute http(s) URL`);
 
   const options: Record<string, unknown> = {};
   const secrets: string[] = [];
+  const reference = (value: unknown, name: string) => {
+    const secret = resolveSecret(value, `${where}: "${name}"`, env, dirname(path));
+    secrets.push(secret);
+    return secret;
+  };
   for (const [key, value] of Object.entries(raw)) {
     if (CLI_KEYS.has(key)) continue;
-    if (SECRET_OPTION.test(key) && resolveSecrets) {
-      const secret = resolveSecret(value, `${where}: "${key}"`, env, dirname(path));
-      secrets.push(secret);
-      options[key] = secret;
-    } else {
-      options[key] = value;
-    }
+    if (!resolveSecrets) options[key] = value;
+    else if (key === 'tls' && isRecord(value)) {
+      // Certificates, keys, CAs and the passphrase: all references (file:client.crt, env:TLS_PASSPHRASE).
+      options[key] = Object.fromEntries(
+        Object.entries(value).map(([name, item]) => [name, reference(item, `tls.${name}`)]),
+      );
+    } else if (SECRET_OPTION.test(key) && !PATH_OPTION.test(key)) options[key] = reference(value, key);
+    else options[key] = value;
   }
   options.serviceName ??= name;
   const fingerprint = createHash('sha256')

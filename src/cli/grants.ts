@@ -1,7 +1,27 @@
-import { ClientCredentialsTokenProvider, PasswordGrantTokenProvider, type TokenProvider } from 'requestforge';
+import {
+  ClientCredentialsTokenProvider,
+  JwtBearerTokenProvider,
+  PasswordGrantTokenProvider,
+  RefreshTokenProvider,
+  TokenExchangeTokenProvider,
+  type TokenProvider,
+} from 'requestforge';
 
 /** A provider the command line can close when it is done. */
 export type CliProvider = TokenProvider & { close?(): Promise<void> };
+
+/**
+ * Options a profile gives as (resolved) strings that a provider takes as functions: a client
+ * assertion or a JWT-bearer assertion read from `env:` or `file:`.
+ */
+function fromProfile(options: Record<string, unknown>): never {
+  const supplied: Record<string, unknown> = { ...options };
+  for (const name of ['clientAssertion', 'assertion']) {
+    const value = supplied[name];
+    if (typeof value === 'string') supplied[name] = async () => value;
+  }
+  return supplied as never;
+}
 
 /**
  * Profile `grant` names → the provider class that implements them. The profile's other options
@@ -10,6 +30,9 @@ export type CliProvider = TokenProvider & { close?(): Promise<void> };
  */
 export const GRANTS: Readonly<Record<string, (options: Record<string, unknown>) => CliProvider>> =
   Object.freeze({
-    client_credentials: (options) => new ClientCredentialsTokenProvider(options as never),
-    password: (options) => new PasswordGrantTokenProvider(options as never),
+    client_credentials: (options) => new ClientCredentialsTokenProvider(fromProfile(options)),
+    password: (options) => new PasswordGrantTokenProvider(fromProfile(options)),
+    refresh_token: (options) => new RefreshTokenProvider(fromProfile(options)),
+    jwt_bearer: (options) => new JwtBearerTokenProvider(fromProfile(options)),
+    token_exchange: (options) => new TokenExchangeTokenProvider(fromProfile(options)),
   });

@@ -80,7 +80,13 @@ export interface RedirectOptions {
 type Thunk<T> = () => T;
 
 const REDIRECT_KEYS = optionKeys<RedirectOptions>()({ follow: true, maxRedirects: true });
-const TLS_KEYS = optionKeys<TlsOptions>()({ ca: true, cert: true, key: true, rejectUnauthorized: true });
+const TLS_KEYS = optionKeys<TlsOptions>()({
+  ca: true,
+  cert: true,
+  key: true,
+  passphrase: true,
+  rejectUnauthorized: true,
+});
 const LOGGING_KEYS = optionKeys<LoggingOptions>()({
   logger: true,
   logHeaders: true,

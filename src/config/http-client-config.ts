@@ -116,6 +116,7 @@ export class HttpClientConfig extends ConfigFields {
             ca: this.tls.ca ? REDACTED : undefined,
             cert: this.tls.cert ? REDACTED : undefined,
             key: this.tls.key ? REDACTED : undefined,
+            passphrase: this.tls.passphrase ? REDACTED : undefined,
             rejectUnauthorized: this.tls.rejectUnauthorized,
           }
         : undefined,

@@ -24,6 +24,9 @@ export const DEFAULT_SENSITIVE_KEYS: readonly string[] = Object.freeze([
   'token',
   'secret',
   'private_key',
+  'subject_token',
+  'actor_token',
+  'passphrase',
 ]);
 
 function canonicalKey(key: string): string {

@@ -1,4 +1,4 @@
-import type { TokenEndpointOptions } from '../tokens/exchange/token-http';
+import { TOKEN_ENDPOINT_OPTION_KEYS, type TokenEndpointOptions } from '../tokens/exchange/token-http';
 import type { TokenData } from '../tokens/token-data';
 import type { FetchContext } from './fetch-context';
 
@@ -117,12 +117,7 @@ export interface TokenResponseInfo {
 
 /** The keys of {@link HttpTokenFetcherOptions}, shared by the fetchers' own-property reading. */
 export const HTTP_FETCHER_OPTION_KEYS = {
-  timeoutMs: true,
-  maxRetries: true,
-  httpClient: true,
-  dispatcher: true,
-  allowInsecureTokenUrl: true,
-  proxyFromEnv: true,
+  ...TOKEN_ENDPOINT_OPTION_KEYS,
   name: true,
   baseUrl: true,
   endpoint: true,

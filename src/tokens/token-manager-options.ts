@@ -106,3 +106,17 @@ export interface GetTokenOptions {
   /** Cancels this caller's wait (never the shared fetch). */
   readonly signal?: AbortSignal;
 }
+
+/** Options of `TokenManager.close()`. */
+export interface CloseOptions {
+  /**
+   * Revoke the current access token (while still valid) and refresh token at the server's
+   * revocation endpoint (RFC 7009; `revocationUrl` or the issuer's `revocation_endpoint`) and
+   * remove them from the storage. For a process that owns its tokens (a job that ends, a CLI
+   * logout): with a shared storage, the fleet's token is revoked too. Without a revocation
+   * endpoint (or a provider that cannot revoke) a warning is logged and the manager closes.
+   * @default false
+   * @example await manager.close({ revoke: true });
+   */
+  readonly revoke?: boolean;
+}

@@ -11,11 +11,17 @@ import { callProvider } from './provider-call';
 import { closeProviderUse, openProviderUse, providerUnused } from './provider-users';
 import { RejectionGuard } from './rejection-guard';
 import { type RenewalParticipant, type RenewalReason, renew } from './renewal';
+import { revokeTokens } from './revocation';
 import { SingleFlight, waitAbortable } from './single-flight';
 import { InMemoryTokenStorage } from './storage/in-memory-token-storage';
 import type { TokenData } from './token-data';
 import { publishCacheHit, publishFailed, publishInvalidated, publishObtained } from './token-events';
-import type { GetTokenOptions, TokenManagerOptions, TokenManagerStats } from './token-manager-options';
+import type {
+  CloseOptions,
+  GetTokenOptions,
+  TokenManagerOptions,
+  TokenManagerStats,
+} from './token-manager-options';
 import type { RefreshContext, TokenProvider } from './token-provider';
 import type { TokenStorage } from './token-storage';
 import { grantOf, traceTokenRequest } from './token-tracing';
@@ -47,6 +53,7 @@ const KEYS = optionKeys<TokenManagerOptions>()({
   now: true,
 });
 const GET_KEYS = optionKeys<GetTokenOptions>()({ signal: true });
+const CLOSE_KEYS = optionKeys<CloseOptions>()({ revoke: true });
 
 function checkParts(provider: TokenProvider, storage: TokenStorage): void {
   if (!provider || typeof provider.fetchToken !== 'function' || typeof provider.refreshToken !== 'function') {
@@ -426,15 +433,34 @@ export class TokenManager {
    * Releases the provider's connections: calls `provider.close()` when the provider has one and
    * no other open manager uses the same provider. Closing the last client that uses this manager
    * (through `withTokenAuth` or a `TokenAuthHook`) does it for you. The manager stays usable: a
-   * later token request opens new connections.
+   * later token request opens new connections. With `{ revoke: true }` the current access and
+   * refresh tokens are revoked first (RFC 7009) and forgotten (memory and storage); a refused
+   * revocation rejects once the manager is closed.
    * @example await manager.close();
    */
-  async close(): Promise<void> {
+  async close(options?: CloseOptions): Promise<void> {
+    const { revoke } = readOptions(options, 'TokenManager.close', CLOSE_KEYS);
+    if (revoke !== undefined && typeof revoke !== 'boolean')
+      throw new TypeError('TokenManager.close: revoke must be a boolean');
+    let failure: unknown;
+    if (revoke) await this.#revoke().catch((error: unknown) => (failure = error));
     if (this.#open) {
       this.#open = false;
       closeProviderUse(this.provider);
     }
     if (providerUnused(this.provider)) await this.provider.close?.();
+    if (failure !== undefined) throw failure;
+  }
+
+  /** Forgets the current token (memory and storage) and revokes it at the server. */
+  async #revoke(): Promise<void> {
+    const token = this.#current ?? this.#previous;
+    if (token === undefined) return;
+    this.#current = undefined;
+    this.#previous = undefined;
+    this.#schedule = NO_SCHEDULE;
+    await this.#renewal.store.removeIfHolds(this.cacheKey, token.accessToken);
+    await revokeTokens(this.provider, token, this.#logger, this.#now());
   }
 
   /** A secret-free description, for logs and `JSON.stringify`. */

@@ -10,6 +10,17 @@ export interface RefreshContext {
   readonly reason: 'expired' | 'rejected' | 'forced' | 'background';
 }
 
+/** Options of {@link TokenProvider.revokeToken}. */
+export interface RevokeTokenOptions {
+  /**
+   * What the token is (RFC 7009 §2.1 `token_type_hint`): `access_token` or `refresh_token`, or
+   * another registered type. It helps the server find the token; it is not binding.
+   * @default no hint
+   * @example { hint: 'refresh_token' }
+   */
+  readonly hint?: 'access_token' | 'refresh_token' | (string & {});
+}
+
 /**
  * Obtains tokens. Implement it for any custom flow; a plain object works.
  *
@@ -55,4 +66,9 @@ export interface TokenProvider {
    * that is used again afterwards may open new connections.
    */
   close?(): void | Promise<void>;
+  /**
+   * Revokes a token at the authorization server (RFC 7009). `TokenManager.close({ revoke: true })`
+   * calls it for the current access and refresh tokens. The OAuth providers implement it.
+   */
+  revokeToken?(token: string, options?: RevokeTokenOptions): Promise<void>;
 }

@@ -16,6 +16,8 @@ export interface TlsOptions {
   readonly cert?: string | Buffer | ReadonlyArray<string | Buffer>;
   /** Client private key (PEM) for mTLS. */
   readonly key?: string | Buffer | ReadonlyArray<string | Buffer>;
+  /** The passphrase of an encrypted `key`. */
+  readonly passphrase?: string;
   /** Verify the server certificate. @default true */
   readonly rejectUnauthorized?: boolean;
 }

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main';
 import { FileTokenStorage } from '../../src/cli/token-cache';
-import { TokenData } from '../../src/index';
+import { PasswordGrantTokenProvider, TokenData } from '../../src/index';
 import { closedPort } from '../support/helpers';
 import { type LoopbackServer, startServer } from '../support/loopback-server';
-import { CLIENT, type OAuthTestServer, startOAuthServer } from '../support/oauth-server';
+import { CLIENT, type OAuthTestServer, startOAuthServer, USER } from '../support/oauth-server';
 import { type CliWorkspace, workspace } from './cli-harness';
 
 let oauth: OAuthTestServer;
@@ -93,12 +93,34 @@ describe('run (in process)', () => {
       [[], /expected \{ "profiles"/],
       [{ profiles: { default: 'x' } }, /profile "default" must be an object, got string/],
       [
-        { profiles: { default: { grant: 'password', issuer: 'https://i' } } },
-        /"issuer" discovery is not available/,
+        {
+          profiles: {
+            default: {
+              grant: 'password',
+              issuer: 'http://i.example',
+              clientId: 'c',
+              username: 'u',
+              password: 'env:S',
+            },
+          },
+        },
+        /issuer uses plain http to i\.example/,
       ],
       [
-        { profiles: { default: { grant: 'password', issuer: 'https://i', tokenUrl: 'https://t' } } },
-        /not both/,
+        {
+          profiles: {
+            default: {
+              grant: 'client_credentials',
+              authMethod: 'tls_client_auth',
+              tls: { cert: '-----BEGIN' },
+            },
+          },
+        },
+        /"tls\.cert" holds a literal secret/,
+      ],
+      [
+        { profiles: { default: { grant: 'device_code' } } },
+        /"grant" must be one of client_credentials, password, refresh_token, jwt_bearer, token_exchange/,
       ],
       [
         { profiles: { default: { grant: 'password', baseUrl: 'ftp://x' } } },
@@ -140,6 +162,50 @@ describe('run (in process)', () => {
       chmodSync(unreadable, 0);
       expect((await rf(['token'])).stderr).toMatch(/cannot be read/);
     }
+  });
+
+  it('issuer discovery and the refresh_token grant work in profiles', async () => {
+    const metadata = await startServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ issuer: metadata.url, token_endpoint: oauth.tokenUrl }));
+    });
+    space.writeConfig({
+      profiles: {
+        discovered: {
+          grant: 'client_credentials',
+          issuer: metadata.url,
+          clientId: CLIENT.id,
+          clientSecret: 'env:S',
+        },
+      },
+    });
+    const discovered = await rf(['token', '--profile', 'discovered']);
+    expect(discovered.code, discovered.stderr).toBe(0);
+    expect(metadata.requests.map((r) => r.url)).toContain('/.well-known/oauth-authorization-server');
+    await metadata.close();
+    const user = new PasswordGrantTokenProvider({
+      tokenUrl: oauth.tokenUrl,
+      clientId: CLIENT.id,
+      clientSecret: CLIENT.secret,
+      serviceName: 'u',
+      ...USER,
+    });
+    const refreshToken = (await user.fetchToken()).refreshToken!;
+    await user.close();
+    space.writeConfig({
+      profiles: {
+        offline: {
+          grant: 'refresh_token',
+          tokenUrl: oauth.tokenUrl,
+          clientId: CLIENT.id,
+          clientSecret: 'env:S',
+          refreshToken: 'env:R',
+        },
+      },
+    });
+    const offline = await rf(['token', '--profile', 'offline'], { S: CLIENT.secret, R: refreshToken });
+    expect(offline.code, offline.stderr).toBe(0);
+    expect(offline.stdout + offline.stderr).not.toContain(refreshToken);
   });
 
   it('a request header the client refuses is a usage error; a closed port a network error', async () => {

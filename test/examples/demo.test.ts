@@ -17,6 +17,9 @@ describe('npm run demo', () => {
     expect(stdout).toContain('all 200 after 1 refresh');
     expect(stdout).toContain('/users/../public/x → sent as /v1/public/x without the token');
     expect(stdout).toContain('error=invalid_client');
+    expect(stdout).toMatch(
+      /GET \/users\/1 → 200; the token endpoint verified a private_key_jwt assertion: alg ES256, kid demo-key-1, aud http:\/\/127\.0\.0\.1:\d+\/oauth\/token/,
+    );
     expect(stdout).toContain('GET /flaky → 200 after 3 attempts');
     expect(stdout).toContain('TimeoutException (ERR_TIMEOUT)');
     expect(stdout).not.toContain('hunter2');

@@ -110,6 +110,28 @@ const expectations: Record<string, RegExp[]> = {
   '29-redis-cluster-fleet.ts': [
     /got one token: true; token requests: \{"client_credentials":1\}\ntoken and lock in one slot: true|^skipped: /m,
   ],
+  '30-private-key-jwt.ts': [
+    /authMethod: private_key_jwt/,
+    /alg ES256, kid orders-job-2026, jti (\w{8})…, signature verified\n.*alg ES256, kid orders-job-2026, jti (?!\1)\w{8}…, signature verified\ntwo tokens: true/,
+    /an unregistered key: invalid_client, retryable: false/,
+  ],
+  '31-client-assertion-file.ts': [/the IdP accepted the first assertion, then the rotated one: true/],
+  '32-mtls.ts': [
+    /tls_client_auth: certificate CN=svc-mtls, issued by the trusted client CA\ntoken obtained with the client certificate: true/,
+    /client certificate CN=intruder is not CN=svc-mtls\nanother certificate: invalid_client/,
+  ],
+  '33-discovery.ts': [
+    /2 providers, 50 callers → metadata fetched 1 time\(s\)/,
+    /mix-up: .*its issuer "https:\/\/login\.attacker\.example" is not the configured issuer/,
+    /authMethod 'client_secret_basic' of "billing" is not supported by issuer .* \(token_endpoint_auth_methods_supported: private_key_jwt, client_secret_post\)/,
+  ],
+  '34-refresh-and-revocation.ts': [
+    /the storage still holds the rotated refresh token: true\n.*refresh_token grant with rt-\d+-…: rotated\nthe restarted process got a token: true/,
+    /revoked: access_token of reports-job\n.*revoked: refresh_token of reports-job\nrevoked at the server: 2/,
+  ],
+  '35-token-exchange.ts': [
+    /alice: Bearer obo-eyJ-alice-ac-\d+\nbob: {3}Bearer obo-eyJ-bob-acce-\d+\nalice again, same token: true; two users kept apart: true/,
+  ],
 };
 
 // Each example is a tsx process: on a busy 2-core machine they queue for the CPU.

@@ -36,6 +36,24 @@ describe('KeyvTokenStorage', () => {
     expect(await storage.get('garbage')).toBeUndefined();
   });
 
+  it('an entry that holds a refresh token outlives its access token (refresh_expires_in, else the retention)', async () => {
+    const keyv = new Keyv();
+    const storage = new KeyvTokenStorage({ keyv });
+    const expired = new Date(Date.now() - 1000);
+    const issuedAt = new Date(Date.now() - 2000);
+    await storage.set(
+      'kept',
+      new TokenData({ accessToken: 'a', refreshToken: 'r', issuedAt, expiresAt: expired }),
+    );
+    expect((await storage.get('kept'))?.refreshToken).toBe('r');
+    const bounded = { refresh_expires_in: 1 }; // the refresh token itself died a second after issue
+    await storage.set(
+      'dead',
+      new TokenData({ accessToken: 'a', refreshToken: 'r', issuedAt, expiresAt: expired, extra: bounded }),
+    );
+    expect(await keyv.get('requestforge:dead')).toBeUndefined();
+  });
+
   it("two managers sharing one Keyv store: the second uses the first one's token", async () => {
     let calls = 0;
     const provider: TokenProvider = {

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   HttpClient,
   HttpClientConfigBuilder,
+  REFRESH_TOKEN_RETENTION_MS,
   TokenData,
   TokenManager,
   type TokenProvider,
@@ -50,6 +51,14 @@ describe.skipIf(!run)('RedisTokenStorage (real redis-server)', () => {
     expect(await storage.exists('auth_token:svc')).toBe(true);
     const back = await storage.get('auth_token:svc');
     expect(back?.toJSON()).toEqual(token.toJSON());
+    // It holds a refresh token: kept past its access token (REFRESH_TOKEN_RETENTION_MS).
+    const kept = await redis.pttl('app:auth_token:svc');
+    expect(kept).toBeGreaterThan(3500_000 + REFRESH_TOKEN_RETENTION_MS);
+    expect(kept).toBeLessThanOrEqual(3600_000 + REFRESH_TOKEN_RETENTION_MS);
+    await storage.set(
+      'auth_token:svc',
+      token.with({ refreshToken: undefined, issuedAt: new Date(Date.now() + 1) }),
+    );
     const ttl = await redis.pttl('app:auth_token:svc');
     expect(ttl).toBeGreaterThan(3500_000);
     expect(ttl).toBeLessThanOrEqual(3600_000);

@@ -147,8 +147,10 @@ describe('backoff while the endpoint is down', () => {
     });
     downUntil = t.now() + 10_000;
     const outcomes: string[] = [];
-    // 200 callers per simulated second for 20 s; the provider retries each call twice (its default).
-    for (let i = 0; i < 4_000; i++) {
+    // 200 callers per simulated second for 25 s; the provider retries each call twice (its default).
+    // Backoff with jitter after failures at ~0 s, 2–3 s and 6–9 s puts the next try at 14–21 s:
+    // 25 s always includes it.
+    for (let i = 0; i < 5_000; i++) {
       const outcome = await t.manager.getToken().then(
         () => 'token',
         (e: AuthenticationException) => e.code,

@@ -5,6 +5,7 @@ import { HttpClientConfigBuilder } from '../../config/http-client-config-builder
 import type { HttpResponse } from '../../http/response';
 import type { Dispatcher } from '../../transport/dispatcher';
 import type { ProxyFromEnvOptions } from '../../transport/proxy-from-env';
+import type { TlsOptions } from '../../transport/undici-transport';
 
 /** Options shared by everything that sends token requests (OAuth providers, pipeline fetchers). */
 export interface TokenEndpointOptions {
@@ -55,6 +56,16 @@ export interface TokenEndpointOptions {
   readonly proxyFromEnv?: boolean | ProxyFromEnvOptions;
 }
 
+/** The keys of {@link TokenEndpointOptions}, spread into every token sender's key list. */
+export const TOKEN_ENDPOINT_OPTION_KEYS = {
+  timeoutMs: true,
+  maxRetries: true,
+  httpClient: true,
+  dispatcher: true,
+  allowInsecureTokenUrl: true,
+  proxyFromEnv: true,
+} as const satisfies Record<keyof TokenEndpointOptions, true>;
+
 /** Sends one token request: the narrow seam between the token code and HTTP. */
 export type TokenHttp = (init: RequestInit) => Promise<HttpResponse>;
 
@@ -85,9 +96,10 @@ function checkCallerClient(client: unknown): HttpClient {
 
 /**
  * The sender of token requests: the caller's `httpClient` (checked), or a private client that
- * caps answers at 1 MiB and times out. Retries are the exchange's, so each attempt is built anew.
+ * caps answers at 1 MiB and times out (with `tls`: a client certificate, a private CA). Retries
+ * are the exchange's, so each attempt is built anew.
  */
-export function createTokenSender(options: TokenEndpointOptions): TokenSender {
+export function createTokenSender(options: TokenEndpointOptions, tls?: TlsOptions): TokenSender {
   const maxRetries = nonNegativeInteger(options.maxRetries ?? 2, 'maxRetries');
   const timeoutMs = positiveMs(options.timeoutMs ?? 10_000, 'timeoutMs');
   if (options.httpClient !== undefined) {
@@ -100,6 +112,7 @@ export function createTokenSender(options: TokenEndpointOptions): TokenSender {
     .withRedirects({ follow: false })
     .withHeader('Accept', 'application/json');
   if (options.dispatcher) builder.withDispatcher(options.dispatcher);
+  if (tls) builder.withTls(tls);
   const fromEnv = options.proxyFromEnv;
   if (fromEnv !== undefined && fromEnv !== false) {
     if (fromEnv !== true && (fromEnv === null || typeof fromEnv !== 'object'))

@@ -6,8 +6,6 @@ import { checkString, OAUTH2_OPTION_KEYS } from './oauth2-options';
 
 /** Options of {@link ClientCredentialsTokenProvider}. */
 export interface ClientCredentialsOptions extends OAuth2ProviderOptions {
-  /** The client secret. */
-  readonly clientSecret: string;
   /**
    * The grant type sent.
    * @default 'client_credentials'
@@ -15,16 +13,17 @@ export interface ClientCredentialsOptions extends OAuth2ProviderOptions {
   readonly grantType?: string;
 }
 
-const RESERVED = ['grant_type', 'client_id', 'client_secret', 'refresh_token', 'scope'];
+const RESERVED = ['grant_type', 'refresh_token', 'scope'];
 const KEYS = optionKeys<ClientCredentialsOptions>()({
   ...OAUTH2_OPTION_KEYS,
-  clientSecret: true,
   grantType: true,
 });
 
 /**
  * OAuth 2 client credentials grant (RFC 6749 §4.4). Uses the refresh token when the server
- * issued one, and falls back to a new grant when the refresh is refused.
+ * issued one, and falls back to a new grant when the refresh is refused. The client must
+ * authenticate: a `clientSecret`, a `privateKey` or client assertion, a client certificate, or
+ * `authMethod: 'none'` said explicitly.
  *
  * @example
  * ```ts
@@ -46,7 +45,7 @@ export class ClientCredentialsTokenProvider extends OAuth2GrantProvider {
     const exact = new.target === ClientCredentialsTokenProvider;
     const options = readOptions(given, 'ClientCredentialsTokenProvider', exact ? KEYS : undefined);
     try {
-      super(options, RESERVED, true);
+      super(options, RESERVED, false);
       this.grantType = checkString(options.grantType ?? 'client_credentials', 'grantType');
     } catch (error) {
       if (error instanceof TypeError) error.message = `ClientCredentialsTokenProvider: ${error.message}`;

@@ -1,17 +1,14 @@
 import { AuthenticationException, TokenRefreshException } from '../../errors/authentication-exception';
-import type { FormFields } from '../../http/body';
 import { INSPECT } from '../../observability/redact-constants';
-import { clientSecretBasic } from '../exchange/client-auth';
-import { exchangeToken } from '../exchange/token-exchange';
-import { createTokenSender, type TokenSender } from '../exchange/token-http';
+import type { ClientAuthMethod } from '../client-auth/options';
 import { tokenFromBody } from '../exchange/token-response';
 import { canonicalIdentity, type IdentityParts, scopeSet, sha256Hex, sortedEntries } from '../identity';
 import type { TokenData } from '../token-data';
-import type { TokenProvider } from '../token-provider';
+import type { RevokeTokenOptions, TokenProvider } from '../token-provider';
+import { type GrantFields, OAuth2Client } from './oauth2-client';
 import {
+  CREDENTIAL_PARAMS,
   checkExtraParams,
-  checkString,
-  checkTokenUrl,
   type OAuth2ProviderOptions,
   scopeString,
 } from './oauth2-options';
@@ -35,51 +32,54 @@ function refusesRefreshToken(error: AuthenticationException): boolean {
 }
 
 /**
- * What the OAuth 2 grant providers share: client authentication (body or RFC 6749 §2.3.1 Basic),
- * the refresh-token grant with a fallback to the provider's own grant, scrubbing of secrets.
+ * What the OAuth 2 grant providers share: client authentication (every method of
+ * `ClientAuthOptions`), endpoints (configured or discovered from `issuer`), the refresh-token
+ * grant with a fallback to the provider's own grant, revocation, scrubbing of secrets.
  * Subclasses say which form their grant posts. Every request goes through the one token exchange.
  */
 export abstract class OAuth2GrantProvider implements TokenProvider {
   readonly serviceName: string;
-  /** The token endpoint. */
-  readonly tokenUrl: string;
+  /** The configured token endpoint; `undefined` when it is discovered from `issuer`. */
+  readonly tokenUrl: string | undefined;
+  /** The configured issuer (discovery, assertion audience), if any. */
+  readonly issuer: string | undefined;
   /** The OAuth client id. */
   readonly clientId: string;
-  /** How the client authenticates: `body` or `header` (HTTP Basic). */
-  readonly authMethod: 'body' | 'header';
+  /** How the client authenticates (the registered name: `client_secret_post`, `private_key_jwt`, …). */
+  readonly authMethod: ClientAuthMethod;
   /** The requested scope, space-separated, if any. */
   readonly scope: string | undefined;
-  readonly #clientSecret: string | undefined;
+  readonly #client: OAuth2Client;
   readonly #extra: Readonly<Record<string, string>>;
-  readonly #sender: TokenSender;
   #identity: string | undefined;
   /** SHA-256 of the last refresh token the server refused: never sent again. */
   #refusedRefreshToken: string | undefined;
 
+  /**
+   * @param reservedParams form fields the grant owns (`extraParams` cannot set them; the client's
+   * credential fields are always reserved)
+   * @param publicClients true when the grant may be used without client credentials (`authMethod`
+   * then defaults to `none`)
+   */
   protected constructor(
-    options: OAuth2ProviderOptions & { readonly clientSecret?: string },
+    options: OAuth2ProviderOptions,
     reservedParams: readonly string[],
-    requireSecret: boolean,
+    publicClients: boolean,
   ) {
-    this.serviceName = checkString(options.serviceName, 'serviceName');
-    this.clientId = checkString(options.clientId, 'clientId');
-    this.#clientSecret =
-      options.clientSecret === undefined && !requireSecret
-        ? undefined
-        : checkString(options.clientSecret, 'clientSecret');
-    this.authMethod = options.authMethod ?? 'body';
-    if (this.authMethod !== 'body' && this.authMethod !== 'header')
-      throw new TypeError("authMethod must be 'body' or 'header'");
-    if (this.authMethod === 'header' && this.#clientSecret === undefined)
-      throw new TypeError("authMethod 'header' needs a clientSecret");
+    this.#client = new OAuth2Client(options, publicClients ? 'none' : undefined);
+    this.serviceName = this.#client.serviceName;
+    this.clientId = this.#client.clientId;
+    this.authMethod = this.#client.authMethod;
+    this.tokenUrl = this.#client.endpoints.tokenUrl;
+    this.issuer = this.#client.endpoints.issuer;
     this.scope = scopeString(options.scope);
-    this.#extra = checkExtraParams(options.extraParams, reservedParams);
-    this.tokenUrl = checkTokenUrl(options.tokenUrl, options.allowInsecureTokenUrl);
-    this.#sender = createTokenSender(options);
+    this.#extra = checkExtraParams(options.extraParams, [...reservedParams, ...CREDENTIAL_PARAMS]);
   }
 
-  /** The grant's own form fields (e.g. `grant_type`, `username`, `password`). */
-  protected abstract grantForm(): Record<string, string>;
+  /** The grant's own form fields (e.g. `grant_type`, `username`, `password`), made for every attempt. */
+  protected abstract grantForm():
+    | Readonly<Record<string, string | readonly string[]>>
+    | Promise<Readonly<Record<string, string | readonly string[]>>>;
 
   /** Secrets of the grant itself, scrubbed from any text the server echoes. */
   protected abstract grantSecrets(): readonly string[];
@@ -91,56 +91,71 @@ export abstract class OAuth2GrantProvider implements TokenProvider {
   protected abstract grantIdentity(): IdentityParts;
 
   /**
-   * Everything that makes this provider's tokens different: token URL, client id, client
-   * authentication, grant (with a hash of its subject), sorted scopes and extra parameters
-   * (`audience`, `resource`, …). Secrets are not part of it. `TokenManager` keys the token by it.
-   * @example provider.identity // '{"authMethod":"body","clientId":"svc","grantType":"client_credentials",…}'
+   * Everything that makes this provider's tokens different: token URL or issuer, client id,
+   * client authentication (and the client certificate's thumbprint), grant (with a hash of its
+   * subject), sorted scopes and extra parameters (`audience`, `resource`, …). Secrets are not
+   * part of it. `TokenManager` keys the token by it.
+   * @example provider.identity // '{"authMethod":"client_secret_post","clientId":"svc","grantType":"client_credentials",…}'
    */
   get identity(): string {
-    this.#identity ??= canonicalIdentity({
-      kind: 'oauth2',
-      tokenUrl: this.tokenUrl,
-      clientId: this.clientId,
-      authMethod: this.authMethod,
-      scope: scopeSet(this.scope),
-      params: sortedEntries(this.#extra),
-      ...this.grantIdentity(),
-    });
+    this.#identity ??= this.identityWith(this.grantIdentity());
     return this.#identity;
   }
 
-  /** POSTs one grant, authenticating the client, and reads the token (keeping `previous`'s refresh token). */
-  async #request(grant: Record<string, string>, previous?: TokenData): Promise<TokenData> {
-    const secret = this.#clientSecret;
-    const secrets = [...this.grantSecrets(), ...(secret ? [secret] : [])];
-    if (previous?.refreshToken) secrets.push(previous.refreshToken);
-    let headers: Record<string, string> | undefined;
-    let form: FormFields = {
+  /** The identity of this provider's configuration with another grant part (a subject of its own). */
+  protected identityWith(grant: IdentityParts): string {
+    return canonicalIdentity({
+      kind: 'oauth2',
+      ...this.#client.identityParts(),
+      scope: scopeSet(this.scope),
+      params: sortedEntries(this.#extra),
       ...grant,
-      client_id: this.clientId,
-      ...(secret ? { client_secret: secret } : {}),
-    };
-    if (this.authMethod === 'header') {
-      const basic = clientSecretBasic(this.clientId, secret!);
-      headers = { authorization: basic };
-      secrets.push(basic.slice('Basic '.length));
-      form = grant;
-    }
-    const url = this.tokenUrl;
-    const answer = await exchangeToken(() => ({ method: 'POST', url, headers, form, secrets }), {
-      send: this.#sender.send,
+    });
+  }
+
+  /**
+   * POSTs a grant (its fields made for every attempt, with the extra parameters and scope added),
+   * authenticating the client, and reads the token; a refresh token the answer leaves out is
+   * kept from `previous`.
+   */
+  protected async requestToken(
+    fields: () =>
+      | Readonly<Record<string, string | readonly string[]>>
+      | Promise<Readonly<Record<string, string | readonly string[]>>>,
+    previous?: TokenData,
+  ): Promise<TokenData> {
+    const secrets = [...this.grantSecrets()];
+    if (previous?.refreshToken) secrets.push(previous.refreshToken);
+    const scope = this.scope;
+    const form: GrantFields = async () => ({
+      ...this.#extra,
+      ...(await fields()),
+      ...(scope ? { scope } : {}),
+    });
+    const { answer, url } = await this.#client.requestToken(form, secrets);
+    return tokenFromBody(answer, {
       serviceName: this.serviceName,
       url,
-      maxRetries: this.#sender.maxRetries,
+      secrets: [...answer.secrets],
+      previous,
     });
-    return tokenFromBody(answer, { serviceName: this.serviceName, url, secrets, previous });
   }
 
   /** A new token from the provider's grant. */
   fetchToken(): Promise<TokenData> {
-    const form: Record<string, string> = { ...this.#extra, ...this.grantForm() };
-    if (this.scope) form.scope = this.scope;
-    return this.#request(form);
+    return this.requestToken(() => this.grantForm());
+  }
+
+  /** True when the server refused this refresh token before: it is never sent again. */
+  protected isRefused(refreshToken: string): boolean {
+    return sha256Hex(refreshToken) === this.#refusedRefreshToken;
+  }
+
+  /** Remembers that the server refused `refreshToken` when `error` says so (`invalid_grant`); true when it did. */
+  protected noteIfRefused(error: unknown, refreshToken: string): boolean {
+    if (!(error instanceof AuthenticationException) || !refusesRefreshToken(error)) return false;
+    this.#refusedRefreshToken = sha256Hex(refreshToken);
+    return true;
   }
 
   /**
@@ -150,17 +165,22 @@ export abstract class OAuth2GrantProvider implements TokenProvider {
    * thrown as they are; a refresh that fails because the endpoint is down is a
    * `TokenRefreshException`.
    */
-  async refreshToken(current: TokenData): Promise<TokenData> {
+  refreshToken(current: TokenData): Promise<TokenData> {
+    return this.refreshWith(current, () => this.fetchToken());
+  }
+
+  /** {@link refreshToken} with another grant to fall back on (a subject's own exchange). */
+  protected async refreshWith(current: TokenData, grant: () => Promise<TokenData>): Promise<TokenData> {
     const refreshToken = current?.refreshToken;
-    if (!refreshToken || sha256Hex(refreshToken) === this.#refusedRefreshToken) return this.fetchToken();
+    if (!refreshToken || this.isRefused(refreshToken)) return grant();
     try {
-      return await this.#request({ grant_type: 'refresh_token', refresh_token: refreshToken }, current);
+      return await this.requestToken(
+        () => ({ grant_type: 'refresh_token', refresh_token: refreshToken }),
+        current,
+      );
     } catch (error) {
       if (!(error instanceof AuthenticationException)) throw error;
-      if (refusesRefreshToken(error)) {
-        this.#refusedRefreshToken = sha256Hex(refreshToken);
-        return this.fetchToken();
-      }
+      if (this.noteIfRefused(error, refreshToken)) return grant();
       if (!error.retryable || error.retryAfterMs !== undefined) throw error;
       throw new TokenRefreshException(
         `Refreshing the token of "${this.serviceName}" failed: ${error.message}`,
@@ -179,11 +199,27 @@ export abstract class OAuth2GrantProvider implements TokenProvider {
   }
 
   /**
+   * Revokes an access or refresh token at the revocation endpoint (RFC 7009): `revocationUrl`,
+   * or the issuer's `revocation_endpoint`. Authenticated like a token request, never redirected,
+   * transient failures retried. The server answers 200 also for tokens it did not know.
+   * @throws {AuthenticationException} when there is no revocation endpoint or the server refuses
+   * @example await provider.revokeToken(token.refreshToken!, { hint: 'refresh_token' });
+   */
+  async revokeToken(token: string, options: RevokeTokenOptions = {}): Promise<void> {
+    if (typeof token !== 'string' || token === '')
+      throw new TypeError('revokeToken: token must be a non-empty string');
+    const hint = options?.hint;
+    if (hint !== undefined && (typeof hint !== 'string' || hint === ''))
+      throw new TypeError('revokeToken: hint must be a non-empty string');
+    await this.#client.revoke(token, hint);
+  }
+
+  /**
    * Releases the private token-endpoint client's connections (a client passed as `httpClient`
    * stays open); a later token request reconnects. `TokenManager.close()` calls it.
    */
   close(): Promise<void> {
-    return this.#sender.close();
+    return this.#client.close();
   }
 
   /** A secret-free description, for logs and `JSON.stringify`. */
@@ -192,7 +228,9 @@ export abstract class OAuth2GrantProvider implements TokenProvider {
       type: this.constructor.name,
       serviceName: this.serviceName,
       tokenUrl: this.tokenUrl,
+      issuer: this.issuer,
       clientId: this.clientId,
+      authMethod: this.authMethod,
     };
   }
 

@@ -1,10 +1,34 @@
-import type { TokenEndpointOptions } from '../exchange/token-http';
+import { CLIENT_AUTH_OPTION_KEYS, type ClientAuthOptions } from '../client-auth/options';
+import { TOKEN_ENDPOINT_OPTION_KEYS, type TokenEndpointOptions } from '../exchange/token-http';
 import { checkTokenUrlSecurity } from '../exchange/token-url';
 
-/** Options shared by the OAuth 2 providers. */
-export interface OAuth2ProviderOptions extends TokenEndpointOptions {
-  /** The token endpoint, an absolute http(s) URL. */
-  readonly tokenUrl: string;
+/** Options shared by the OAuth 2 providers: endpoints, client, client authentication, transport. */
+export interface OAuth2ProviderOptions extends TokenEndpointOptions, ClientAuthOptions {
+  /**
+   * The token endpoint, an absolute https URL (plain http only to loopback or with
+   * `allowInsecureTokenUrl`). Required unless `issuer` is given.
+   * @default discovered from `issuer`
+   * @example 'https://auth.example.com/oauth/token'
+   */
+  readonly tokenUrl?: string;
+  /**
+   * The authorization server's issuer identifier. Its metadata (RFC 8414
+   * `/.well-known/oauth-authorization-server`, then OpenID Connect
+   * `/.well-known/openid-configuration`) supplies what is not configured: the token endpoint
+   * (its mTLS alias when a client certificate is presented), the revocation endpoint, and the
+   * client authentication methods it accepts. The metadata's `issuer` must equal this exactly.
+   * It is also the `aud` of signed assertions. Metadata is cached per issuer for the whole
+   * process (its `Cache-Control`, 1 h by default; fetched again after a failure).
+   * @default none
+   * @example 'https://login.example.com/tenant-a'
+   */
+  readonly issuer?: string;
+  /**
+   * The revocation endpoint (RFC 7009), for `revokeToken()` and `TokenManager.close({ revoke: true })`.
+   * @default the issuer's `revocation_endpoint`, when `issuer` is given
+   * @example 'https://auth.example.com/oauth/revoke'
+   */
+  readonly revocationUrl?: string;
   /** The OAuth client id. */
   readonly clientId: string;
   /** Names the service in errors, events and the cache key. */
@@ -15,12 +39,6 @@ export interface OAuth2ProviderOptions extends TokenEndpointOptions {
    */
   readonly scope?: string | readonly string[];
   /**
-   * How the client authenticates: `body` (client_id and client_secret in the form) or `header`
-   * (HTTP Basic with form-urlencoded id and secret, RFC 6749 §2.3.1).
-   * @default 'body'
-   */
-  readonly authMethod?: 'body' | 'header';
-  /**
    * More form parameters (e.g. `audience`, `resource`). They cannot override the grant type or
    * any credential.
    * @example { audience: 'https://api.example.com' }
@@ -30,19 +48,24 @@ export interface OAuth2ProviderOptions extends TokenEndpointOptions {
 
 /** The keys of {@link OAuth2ProviderOptions}, for the providers' own-property reading. */
 export const OAUTH2_OPTION_KEYS = {
+  ...CLIENT_AUTH_OPTION_KEYS,
   tokenUrl: true,
+  issuer: true,
+  revocationUrl: true,
   clientId: true,
   serviceName: true,
   scope: true,
-  authMethod: true,
   extraParams: true,
-  timeoutMs: true,
-  maxRetries: true,
-  httpClient: true,
-  dispatcher: true,
-  allowInsecureTokenUrl: true,
-  proxyFromEnv: true,
+  ...TOKEN_ENDPOINT_OPTION_KEYS,
 } as const;
+
+/** Form fields a grant may never take from `extraParams`: the client's credentials. */
+export const CREDENTIAL_PARAMS: readonly string[] = [
+  'client_id',
+  'client_secret',
+  'client_assertion',
+  'client_assertion_type',
+];
 
 export function checkString(value: unknown, option: string, allowEmpty = false): string {
   if (typeof value !== 'string' || (!allowEmpty && value === ''))
@@ -77,16 +100,16 @@ export function checkExtraParams(
  * A token endpoint URL: absolute https (plain http only to loopback or with
  * `allowInsecureTokenUrl`), without credentials; returns it normalised.
  */
-export function checkTokenUrl(tokenUrl: unknown, allowInsecure?: unknown): string {
+export function checkTokenUrl(tokenUrl: unknown, allowInsecure?: unknown, option = 'tokenUrl'): string {
   let url: URL;
   try {
-    url = new URL(checkString(tokenUrl, 'tokenUrl'));
+    url = new URL(checkString(tokenUrl, option));
   } catch {
-    throw new TypeError('tokenUrl must be an absolute http(s) URL');
+    throw new TypeError(`${option} must be an absolute http(s) URL`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new TypeError('tokenUrl must be an absolute http(s) URL');
-  if (url.username || url.password) throw new TypeError('tokenUrl must not contain credentials');
-  checkTokenUrlSecurity(url, allowInsecure, 'tokenUrl');
+    throw new TypeError(`${option} must be an absolute http(s) URL`);
+  if (url.username || url.password) throw new TypeError(`${option} must not contain credentials`);
+  checkTokenUrlSecurity(url, allowInsecure, option);
   return url.href;
 }

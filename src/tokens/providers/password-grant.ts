@@ -6,8 +6,6 @@ import { checkString, OAUTH2_OPTION_KEYS } from './oauth2-options';
 
 /** Options of {@link PasswordGrantTokenProvider}. */
 export interface PasswordGrantOptions extends OAuth2ProviderOptions {
-  /** The client secret, for confidential clients. */
-  readonly clientSecret?: string;
   /** The resource owner's user name. */
   readonly username: string;
   /** The resource owner's password. */
@@ -16,20 +14,11 @@ export interface PasswordGrantOptions extends OAuth2ProviderOptions {
 
 const KEYS = optionKeys<PasswordGrantOptions>()({
   ...OAUTH2_OPTION_KEYS,
-  clientSecret: true,
   username: true,
   password: true,
 });
 
-const RESERVED = [
-  'grant_type',
-  'client_id',
-  'client_secret',
-  'username',
-  'password',
-  'refresh_token',
-  'scope',
-];
+const RESERVED = ['grant_type', 'username', 'password', 'refresh_token', 'scope'];
 
 /**
  * OAuth 2 resource owner password grant (RFC 6749 §4.3). Refreshes with the refresh token when
@@ -59,7 +48,7 @@ export class PasswordGrantTokenProvider extends OAuth2GrantProvider {
     const exact = new.target === PasswordGrantTokenProvider;
     const options = readOptions(given, 'PasswordGrantTokenProvider', exact ? KEYS : undefined);
     try {
-      super(options, RESERVED, false);
+      super(options, RESERVED, true);
       this.username = checkString(options.username, 'username');
       this.#password = checkString(options.password, 'password');
     } catch (error) {

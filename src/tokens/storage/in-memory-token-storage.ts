@@ -1,6 +1,7 @@
 import { optionKeys, readOptions } from '../../checks/options';
 import type { TokenData } from '../token-data';
 import type { TokenEndpointThrottle, TokenStorage } from '../token-storage';
+import { storedUntil } from './retention';
 
 /** Options of {@link InMemoryTokenStorage}. */
 export interface InMemoryTokenStorageOptions {
@@ -35,17 +36,21 @@ export class InMemoryTokenStorage implements TokenStorage {
     this.#now = own.now ?? (() => Date.now());
   }
 
-  /** The stored token, or `undefined` when there is none or it has expired. */
+  /**
+   * The stored token, or `undefined` when there is none or it has expired. An expired access
+   * token that holds a refresh token is kept for its refresh token (see `storedUntil`).
+   */
   async get(key: string): Promise<TokenData | undefined> {
     const token = this.#tokens.get(key);
-    if (token?.expiresAt && token.expiresAt.getTime() <= this.#now()) {
+    const until = token === undefined ? undefined : storedUntil(token);
+    if (until !== undefined && until <= this.#now()) {
       this.#tokens.delete(key);
       return undefined;
     }
     return token;
   }
 
-  /** Stores a token (it is dropped when it expires). */
+  /** Stores a token (it is dropped when it expires, or when its refresh token does). */
   async set(key: string, token: TokenData): Promise<void> {
     this.#tokens.set(key, token);
   }
@@ -55,7 +60,7 @@ export class InMemoryTokenStorage implements TokenStorage {
     this.#tokens.delete(key);
   }
 
-  /** True when a usable token is stored. */
+  /** True when a token is stored (an expired one kept for its refresh token included). */
   async exists(key: string): Promise<boolean> {
     return (await this.get(key)) !== undefined;
   }

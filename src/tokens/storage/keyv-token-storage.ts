@@ -1,6 +1,7 @@
 import { TokenData, type TokenDataJSON } from 'requestforge';
 import { optionKeys, readOptions } from '../../checks/options';
 import type { TokenStorage } from '../token-storage';
+import { storedUntil } from './retention';
 import { type EncryptionKeyOption, EncryptionKeys } from './token-cipher';
 
 /** The little of a Keyv instance we need (Keyv 4 and 5 fit). */
@@ -115,17 +116,22 @@ export class KeyvTokenStorage implements TokenStorage {
       const token = this.#keys
         ? TokenData.fromJSON(openEntry(value, this.#keys, keyvKey))
         : TokenData.fromJSON(value as TokenDataJSON);
-      return token.expiresAt && token.expiresAt.getTime() <= Date.now() ? undefined : token;
+      const until = storedUntil(token);
+      return until !== undefined && until <= Date.now() ? undefined : token;
     } catch {
       return undefined;
     }
   }
 
-  /** Stores a token with its remaining lifetime as the TTL. */
+  /**
+   * Stores a token with its remaining lifetime as the TTL; one that holds a refresh token is kept
+   * for the refresh token's lifetime (see `storedUntil`).
+   */
   async set(key: string, token: TokenData): Promise<void> {
     let ttlMs: number | undefined;
-    if (token.expiresAt) {
-      ttlMs = Math.floor(token.expiresAt.getTime() - Date.now());
+    const until = storedUntil(token);
+    if (until !== undefined) {
+      ttlMs = Math.floor(until - Date.now());
       if (ttlMs <= 0) return;
     }
     const keyvKey = this.#key(key);

@@ -9,6 +9,7 @@ import {
   redisClientKind,
   redisCommand,
 } from './redis-commands';
+import { storedUntil } from './retention';
 import { type EncryptionKeyOption, EncryptionKeys } from './token-cipher';
 
 /** Options of {@link RedisTokenStorage}. */
@@ -169,7 +170,10 @@ export class RedisTokenStorage implements TokenStorage {
     }
   }
 
-  /** Stores a token unless a newer one is there; it expires with the token. */
+  /**
+   * Stores a token unless a newer one is there; it expires with the token, or — when it holds a
+   * refresh token — with the refresh token (see `storedUntil`).
+   */
   async set(key: string, token: TokenData): Promise<void> {
     const redisKey = this.#redisKey(key);
     const json = token.toJSON();
@@ -177,8 +181,9 @@ export class RedisTokenStorage implements TokenStorage {
       ? { v: 1, issuedAt: json.issuedAt, ...this.#keys.seal(JSON.stringify(json), redisKey) }
       : { v: 1, issuedAt: json.issuedAt, token: json };
     let ttlMs = 0;
-    if (token.expiresAt) {
-      ttlMs = Math.floor(token.expiresAt.getTime() - Date.now());
+    const until = storedUntil(token);
+    if (until !== undefined) {
+      ttlMs = Math.floor(until - Date.now());
       if (ttlMs <= 0) return;
     }
     await this.#eval(SET_IF_NEWER, redisKey, JSON.stringify(envelope), json.issuedAt, ttlMs);

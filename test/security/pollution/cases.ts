@@ -1,5 +1,6 @@
 // What a polluted Object.prototype must not change, per entry point. Each case throws on a
 // violation; the child process (child.ts) runs them with the prototype polluted (world.ts).
+import { generateKeyPairSync } from 'node:crypto';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import {
@@ -19,6 +20,7 @@ import {
   TlsException,
   TokenAuthHook,
   TokenData,
+  TokenExchangeTokenProvider,
   TokenManager,
   type TokenProvider,
   TooManyRedirectsException,
@@ -774,6 +776,76 @@ export const CASES: readonly Case[] = [
         seen.headers.get('authorization') ===
           `Basic ${Buffer.from('own-client:own-secret').toString('base64')}`,
         'basic',
+      );
+    },
+  },
+  {
+    group: 'provider',
+    name: 'discovery and private_key_jwt: the discovered endpoint, the own key, no polluted field',
+    async run(world) {
+      world.auth.routes.set('/.well-known/oauth-authorization-server', (_seen, response) => {
+        response.setHeader('content-type', 'application/json');
+        response.end(JSON.stringify({ issuer: world.auth.url, token_endpoint: `${world.auth.url}/token` }));
+      });
+      tokenAnswer(world, `{"access_token":"${TOKEN}","expires_in":3600}`);
+      const provider = new ClientCredentialsTokenProvider({
+        issuer: world.auth.url,
+        clientId: 'own-client',
+        privateKey: generateKeyPairSync('ed25519').privateKey,
+        serviceName: 'discovered',
+      });
+      try {
+        await provider.fetchToken();
+      } finally {
+        await provider.close();
+      }
+      const seen = last(world.auth);
+      check(seen.target === '/token', `token request to ${seen.target}`);
+      sameList(
+        formPairs(seen.body).map((pair) => pair.split('=')[0]!),
+        ['client_assertion', 'client_assertion_type', 'client_id', 'grant_type'],
+        'form fields',
+      );
+      const claims = JSON.parse(
+        Buffer.from(
+          new URLSearchParams(seen.body).get('client_assertion')!.split('.')[1]!,
+          'base64url',
+        ).toString(),
+      ) as Record<string, unknown>;
+      check(claims.aud === world.auth.url && claims.iss === 'own-client', `claims ${JSON.stringify(claims)}`);
+    },
+  },
+  {
+    group: 'provider',
+    name: 'token exchange: the own subject only; a missing issued_token_type is not taken from the prototype',
+    async run(world) {
+      tokenAnswer(world, `{"access_token":"${TOKEN}","expires_in":3600}`);
+      const provider = new TokenExchangeTokenProvider({
+        tokenUrl: `${world.auth.url}/token`,
+        clientId: 'own-client',
+        clientSecret: 'own-secret',
+        subjectToken: 'own-subject',
+        serviceName: 'exchange',
+      });
+      let refused = false;
+      try {
+        await provider.fetchToken();
+      } catch {
+        refused = true;
+      } finally {
+        await provider.close();
+      }
+      check(refused, 'a token without issued_token_type was accepted');
+      sameList(
+        formPairs(last(world.auth).body),
+        [
+          'client_id=own-client',
+          'client_secret=own-secret',
+          'grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange',
+          'subject_token=own-subject',
+          'subject_token_type=urn%3Aietf%3Aparams%3Aoauth%3Atoken-type%3Aaccess_token',
+        ],
+        'form',
       );
     },
   },
