@@ -22,7 +22,7 @@ export const LATENCY_MARGIN = 3;
 export const MIN_RENEWAL_AGE = 0.25;
 
 /** How many recent token-request durations the latency is computed from. */
-export const LATENCY_SAMPLES = 20;
+const LATENCY_SAMPLES = 20;
 
 /** When a token stops being served and when a background renewal should start (epoch ms). */
 export interface TokenSchedule {
@@ -66,4 +66,19 @@ export function recentP95(durations: readonly number[]): number {
   if (durations.length === 0) return 0;
   const sorted = [...durations].sort((a, b) => a - b);
   return sorted[Math.ceil(0.95 * sorted.length) - 1]!;
+}
+
+/** The durations of recent successful token requests and their p95 (see {@link FreshnessPolicy}). */
+export class RenewalLatency {
+  readonly #samples: number[] = [];
+  /** The p95 of the last {@link LATENCY_SAMPLES} durations (ms); 0 before the first. */
+  p95 = 0;
+
+  /** A token request took `ms`. */
+  record(ms: number): void {
+    const samples = this.#samples;
+    samples.push(Math.max(0, ms));
+    if (samples.length > LATENCY_SAMPLES) samples.shift();
+    this.p95 = recentP95(samples);
+  }
 }

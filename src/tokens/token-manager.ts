@@ -4,9 +4,10 @@ import { RequestAbortedException } from '../errors/transport-errors';
 import { INSPECT } from '../observability/redact-constants';
 import { EndpointGuard } from './endpoint-guard';
 import { EndpointProtection } from './endpoint-protection';
-import { LATENCY_SAMPLES, recentP95, scheduleOf, type TokenSchedule } from './freshness';
+import { RenewalLatency, scheduleOf, type TokenSchedule } from './freshness';
 import { GuardedStorage } from './guarded-storage';
 import { checkCacheKey, checkIdentity, identityKey } from './identity';
+import { checkManagerParts } from './manager-parts';
 import { callProvider } from './provider-call';
 import { closeProviderUse, openProviderUse, providerUnused } from './provider-users';
 import { RejectionGuard } from './rejection-guard';
@@ -54,19 +55,6 @@ const KEYS = optionKeys<TokenManagerOptions>()({
 });
 const GET_KEYS = optionKeys<GetTokenOptions>()({ signal: true });
 const CLOSE_KEYS = optionKeys<CloseOptions>()({ revoke: true });
-
-function checkParts(provider: TokenProvider, storage: TokenStorage): void {
-  if (!provider || typeof provider.fetchToken !== 'function' || typeof provider.refreshToken !== 'function') {
-    throw new TypeError('TokenManager: provider must implement fetchToken() and refreshToken()');
-  }
-  if (typeof provider.serviceName !== 'string' || provider.serviceName === '') {
-    throw new TypeError('TokenManager: provider.serviceName must be a non-empty string');
-  }
-  const methods = storage as unknown as Record<string, unknown> | null;
-  if (!methods || ['get', 'set', 'delete', 'exists'].some((m) => typeof methods[m] !== 'function')) {
-    throw new TypeError('TokenManager: storage must implement get, set, delete and exists');
-  }
-}
 
 /**
  * Owns one service's token: caches it, renews it ahead of expiry, and makes sure that however
@@ -118,10 +106,8 @@ export class TokenManager {
   #previous: TokenData | undefined;
   #invalidated = false;
   #backgroundBlockedUntil = 0;
-  /** Durations of recent successful token requests (ms), oldest first. */
-  readonly #latencies: number[] = [];
-  /** Their p95: how far ahead of expiry renewals start (see `scheduleOf`). */
-  #renewalLatencyMs = 0;
+  /** How long token requests take lately: how far ahead of expiry renewals start (see `scheduleOf`). */
+  readonly #latency = new RenewalLatency();
   #stats = {
     hits: 0,
     waits: 0,
@@ -142,7 +128,7 @@ export class TokenManager {
     given: TokenManagerOptions = {},
   ) {
     const options = readOptions(given, 'TokenManager', new.target === TokenManager ? KEYS : undefined);
-    checkParts(provider, storage);
+    checkManagerParts(provider, storage);
     this.provider = provider;
     openProviderUse(provider);
     this.storage = storage;
@@ -362,7 +348,7 @@ export class TokenManager {
       throw error;
     }
     this.#protection.succeeded();
-    this.#recordLatency(this.#now() - started);
+    this.#latency.record(this.#now() - started);
     if (base !== undefined) this.#stats.refreshes++;
     else this.#stats.fetches++;
     this.#install(token, reason === 'invalidated' || reason === 'forced');
@@ -387,16 +373,8 @@ export class TokenManager {
   #scheduleOf(token: TokenData): TokenSchedule {
     return scheduleOf(token, {
       refreshLeewayMs: this.#refreshLeewayMs,
-      renewalLatencyMs: this.#renewalLatencyMs,
+      renewalLatencyMs: this.#latency.p95,
     });
-  }
-
-  /** A token request took `ms`: renewals start far enough ahead for the recent ones (p95). */
-  #recordLatency(ms: number): void {
-    const latencies = this.#latencies;
-    latencies.push(Math.max(0, ms));
-    if (latencies.length > LATENCY_SAMPLES) latencies.shift();
-    this.#renewalLatencyMs = recentP95(latencies);
   }
 
   #install(token: TokenData, forced: boolean): void {

@@ -2,7 +2,7 @@
 // steady load of short-lived tokens and a slow endpoint, on fake timers (deterministic).
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TokenData, TokenManager, type TokenProvider } from '../../src/index';
-import { recentP95, scheduleOf } from '../../src/tokens/freshness';
+import { RenewalLatency, recentP95, scheduleOf } from '../../src/tokens/freshness';
 
 const T0 = Date.UTC(2030, 0, 1);
 const token = (lifetimeMs: number, issuedAt = T0) =>
@@ -50,6 +50,21 @@ describe('recentP95', () => {
     expect(recentP95([300])).toBe(300);
     expect(recentP95(Array.from({ length: 20 }, (_, i) => (i + 1) * 10))).toBe(190);
     expect(recentP95([5, 1000, 5, 5])).toBe(1000);
+  });
+});
+
+describe('RenewalLatency', () => {
+  it('is the p95 of the last 20 token requests: slow ones count until newer ones pushed them out', () => {
+    const latency = new RenewalLatency();
+    expect(latency.p95).toBe(0);
+    latency.record(5_000);
+    latency.record(5_000);
+    for (let i = 0; i < 18; i++) latency.record(100);
+    expect(latency.p95).toBe(5_000); // two of 20 are above the 95th percentile's rank (19th)
+    latency.record(100); // the first slow one drops out: one in 20 is an outlier
+    expect(latency.p95).toBe(100);
+    latency.record(-3); // a clock that stepped back counts as instant, never as negative
+    expect(latency.p95).toBe(100);
   });
 });
 
