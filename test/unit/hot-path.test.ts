@@ -1,11 +1,12 @@
 // Pieces of the success path that must stay cheap without changing what is sent or kept:
-// response headers as strings (no socket buffer kept), credential headers built once per token.
+// response headers as strings (no socket buffer kept), credential headers built once per token,
+// JSON decoded from the body Buffer in place.
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CredentialHeader } from '../../src/auth/credential-header';
 import { HttpHeaders, headerStrings } from '../../src/http/http-headers';
-import { HttpRequest } from '../../src/index';
+import { HttpRequest, HttpResponse } from '../../src/index';
 
 /** undici's raw header list for a head: views into one read buffer, names and values alternating. */
 function rawHeadersOf(read: Buffer, pairs: Array<[string, string]>): Buffer[] {
@@ -101,5 +102,35 @@ describe('CredentialHeader', () => {
     expect({ ...sent.headers }).toEqual({ 'x-trace': '1', 'x-api-key': 'k' });
     expect(own.headers['x-api-key']).toBeUndefined();
     expect(credential.attach(request({ 'x-trace': '2' }), 'k').headers['x-trace']).toBe('2');
+  });
+});
+
+describe('HttpResponse.json()', () => {
+  const request = new HttpRequest({ method: 'GET', url: 'https://api.test/x' });
+  const response = (body: Uint8Array) =>
+    new HttpResponse({
+      statusCode: 200,
+      headers: new HttpHeaders(),
+      body,
+      elapsedMs: 1,
+      url: request.url,
+      request,
+    });
+
+  it("decodes the transport's Buffer in place: no Buffer.from view or copy per call", () => {
+    const from = vi.spyOn(Buffer, 'from');
+    try {
+      expect(response(Buffer.from('{"caf\u00e9":"\u2713"}')).json()).toEqual({ café: '✓' });
+      from.mockClear();
+      expect(response(Buffer.from('[1,2]')).json()).toEqual([1, 2]);
+      expect(from.mock.calls.length).toBe(1); // the test's own Buffer.from above, none inside json()
+    } finally {
+      from.mockRestore();
+    }
+  });
+
+  it('a plain Uint8Array body (a subarray of a larger one) still decodes only its own bytes', () => {
+    const bytes = new TextEncoder().encode('xx{"a":"\u00fc"}yy');
+    expect(response(bytes.subarray(2, bytes.length - 2)).json()).toEqual({ a: 'ü' });
   });
 });
