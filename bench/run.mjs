@@ -3,7 +3,7 @@
 // are medians of the per-round ratios with their range. Then latency at concurrency 1/50/500,
 // large transfers, cold start, idle memory, HTTP/2, the token scenarios and a soak. One run writes
 // bench/results/ and the README's benchmark section (bench/report.mjs).
-// Environment: BENCH_ROUNDS (5), BENCH_REQUESTS (4000 per row per measurement), BENCH_CONCURRENCY
+// Environment: BENCH_ROUNDS (7), BENCH_REQUESTS (4000 per row per measurement), BENCH_CONCURRENCY
 // (50), BENCH_LATENCY_REQUESTS (4000), BENCH_H2_CONCURRENCY (100), BENCH_TOKEN_SECONDS (10),
 // BENCH_SOAK (200000), BENCH_PIN=1 (client on CPU 0, server on CPU 1), BENCH_WRITE=0 (print only).
 import { execFileSync, fork, spawnSync } from 'node:child_process';
@@ -23,7 +23,7 @@ import { coldCacheScenario, tokenCounter, tokenRefreshScenario } from './tokens.
 import { transferScenario } from './transfers.mjs';
 
 const env = (name, fallback) => Number(process.env[name] ?? fallback);
-const ROUNDS = env('BENCH_ROUNDS', 5);
+const ROUNDS = env('BENCH_ROUNDS', 7);
 const REQUESTS = env('BENCH_REQUESTS', 4_000);
 const CONCURRENCY = env('BENCH_CONCURRENCY', 50);
 const LATENCY_REQUESTS = env('BENCH_LATENCY_REQUESTS', 4_000);
