@@ -3,6 +3,8 @@
 //   GET  /items.gz       the same JSON, gzip-encoded when the client accepts gzip
 //   and an HTTP/2 (+ HTTP/1.1) TLS server answering /items, for the HTTP/2 scenario
 //   POST /items          reads the body, answers the same JSON
+//   GET  /blob?mb=N      N MiB of bytes (default 50), with a content-length
+//   POST /upload         reads the body, answers { bytes } (the request body is not kept)
 //   POST /oauth/token    a client-credentials token (?expires_in=N, default 3600; ?delay=ms)
 //   GET  /stats          { tokenCalls }
 //   POST /stats/reset
@@ -18,12 +20,28 @@ const body = Buffer.from(JSON.stringify(items));
 const gzipped = zlib.gzipSync(body);
 let tokenCalls = 0;
 
+const blobs = new Map();
+const blob = (mb) => {
+  if (!blobs.has(mb)) blobs.set(mb, Buffer.alloc(mb * 2 ** 20, 'requestforge '));
+  return blobs.get(mb);
+};
+
 const server = http.createServer((req, res) => {
-  const chunks = [];
-  req.on('data', (chunk) => chunks.push(chunk));
+  let bytes = 0;
+  req.on('data', (chunk) => {
+    bytes += chunk.length;
+  });
   req.on('end', () => {
     const url = new URL(req.url, 'http://localhost');
-    if (url.pathname === '/items.gz' && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
+    if (url.pathname === '/blob') {
+      const data = blob(Number(url.searchParams.get('mb') ?? 50));
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': data.length });
+      res.end(data);
+    } else if (url.pathname === '/upload') {
+      const answer = JSON.stringify({ bytes });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': answer.length });
+      res.end(answer);
+    } else if (url.pathname === '/items.gz' && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
       res.writeHead(200, {
         'content-type': 'application/json',
         'content-encoding': 'gzip',

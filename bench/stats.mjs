@@ -25,7 +25,7 @@ export function cpuChart(rows, subtitle) {
   const scale = (width - left - 150) / max;
   const height = top + rows.length * (barHeight + gap) + 20;
   const color = (name) =>
-    name.startsWith('requestforge') ? '#2563eb' : name.startsWith('undici Pool') ? '#6b7280' : '#f59e0b';
+    name.startsWith('requestforge') ? '#2563eb' : name.startsWith('undici') ? '#6b7280' : '#f59e0b';
   const bars = rows
     .map((row, i) => {
       const y = top + i * (barHeight + gap);
@@ -40,9 +40,24 @@ export function cpuChart(rows, subtitle) {
     .join('\n  ');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, Segoe UI, sans-serif">
   <rect width="100%" height="100%" fill="#ffffff"/>
-  <text x="20" y="26" font-size="16" font-weight="600">Client CPU per request (lower is better; ratio to raw undici Pool.request)</text>
+  <text x="20" y="26" font-size="16" font-weight="600">Client CPU per request (lower is better; ratio to the floor, undici Agent.dispatch)</text>
   <text x="20" y="46" font-size="12" fill="#555">${escapeXml(subtitle)}</text>
   ${bars}
 </svg>
 `;
+}
+
+/** The median of per-round ratios and their range over the rounds (`undefined` without any). */
+export function ratioSummary(ratios) {
+  if (ratios.length === 0) return undefined;
+  return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
+}
+
+/** `1.03× (0.98–1.10)`: a ratio summary as the tables print it; `—` without one. */
+export function formatRatio(summary) {
+  if (summary === undefined) return '—';
+  const f = (n) => n.toFixed(2);
+  return summary.min === summary.max
+    ? `${f(summary.median)}×`
+    : `${f(summary.median)}× (${f(summary.min)}–${f(summary.max)})`;
 }

@@ -4,6 +4,7 @@ import type { HttpRequest } from '../http/request';
 import type { HttpResponse } from '../http/response';
 import { type AuthRetryStrategy, NoAuthRetryStrategy } from '../retry/auth-retry-strategies';
 import type { AuthHook } from './auth-hook';
+import { CredentialHeader } from './credential-header';
 import { type PathExclusionOptions, PathMatcher } from './path-matcher';
 
 function checkSecret(value: unknown, what: string): string {
@@ -26,11 +27,14 @@ abstract class StaticHeaderAuthHook implements AuthHook {
   readonly #name: string;
   readonly #value: string;
   readonly #paths: PathMatcher;
+  /** The request headers with this credential, made once per distinct request headers object. */
+  readonly #header: CredentialHeader;
 
   protected constructor(name: string, value: string, options: StaticAuthOptions) {
     // `options` is the subclass's own-property copy (readOptions).
     this.#name = name;
     this.#value = value;
+    this.#header = new CredentialHeader(name);
     this.#paths = new PathMatcher(options);
     this.retryStrategy = options.retryStrategy ?? new NoAuthRetryStrategy();
     this.headerNames = Object.freeze([name]);
@@ -41,7 +45,7 @@ abstract class StaticHeaderAuthHook implements AuthHook {
   }
 
   apply(request: HttpRequest): HttpRequest {
-    return request.withTrustedHeader(this.#name, this.#value);
+    return this.#header.attach(request, this.#value);
   }
 
   isAuthError(response: HttpResponse): boolean {

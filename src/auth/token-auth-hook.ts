@@ -8,6 +8,7 @@ import type { TokenData } from '../tokens/token-data';
 import type { TokenManager } from '../tokens/token-manager';
 import type { AuthHook } from './auth-hook';
 import { refreshMayHelp } from './challenges';
+import { CredentialHeader } from './credential-header';
 import { type DpopRequestSigner, dpopSigner } from './dpop-signer';
 import { type PathExclusionOptions, PathMatcher } from './path-matcher';
 
@@ -67,6 +68,8 @@ export class TokenAuthHook implements AuthHook {
   readonly #paths: PathMatcher;
   /** Header values of recent tokens, to tell which token a rejected request carried. */
   readonly #recent = new Map<string, TokenData>();
+  /** The request headers with the current token's value, made once per token. */
+  readonly #credential: CredentialHeader;
   #lastToken: TokenData | undefined;
   #lastValue = '';
 
@@ -87,6 +90,7 @@ export class TokenAuthHook implements AuthHook {
     this.tokenManager = tokenManager;
     this.retryStrategy = options.authRetryStrategy ?? new SimpleAuthRetryStrategy({ maxRetries: 1 });
     this.#header = header.toLowerCase();
+    this.#credential = new CredentialHeader(this.#header);
     this.#prefix = options.headerPrefix;
     this.#paths = new PathMatcher(options);
     this.headerNames = Object.freeze([this.#header]);
@@ -119,7 +123,7 @@ export class TokenAuthHook implements AuthHook {
   }
 
   #attach(request: HttpRequest, token: TokenData): HttpRequest {
-    return request.withTrustedHeader(this.#header, this.#value(token));
+    return this.#credential.attach(request, this.#value(token));
   }
 
   /** The token a request carried, if it was one of ours. */

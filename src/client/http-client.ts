@@ -1,6 +1,7 @@
 import { HttpClientConfig } from '../config/http-client-config';
 import { HttpClientConfigBuilder } from '../config/http-client-config-builder';
 import { HttpClientException } from '../errors/http-client-exception';
+import type { HttpRequest } from '../http/request';
 import type { HttpResponse } from '../http/response';
 import { statusException } from '../http/response';
 import type { Handler } from '../middleware/chain';
@@ -10,11 +11,24 @@ import { callObserved, observeCall } from '../observability/call-events';
 import { INSPECT } from '../observability/redact-constants';
 import type { Transport } from '../transport/transport';
 import { UndiciTransport } from '../transport/undici-transport';
-import { assembleChain } from './assemble';
+import { assembleCall, assembleChain, type CallEnd } from './assemble';
 import { RequestFactory } from './request-factory';
 import { type RequestManyOptions, type RequestManyResult, runMany } from './request-many';
 import type { HttpStreamResponse, RequestInit, RequestOptions } from './request-options';
 import { transportLink } from './transport-link';
+
+/** `withRaiseForStatus`: a 4xx/5xx final response is thrown as its status exception. */
+function raiseForStatus(response: HttpResponse, context: RequestContext): HttpResponse {
+  if (response.statusCode < 400) return response;
+  response.discard();
+  throw statusException(response, context.sends);
+}
+
+/** A failed call's error, completed with how many sends it took (when it did not say). */
+function withAttempts(error: unknown, context: RequestContext): unknown {
+  if (error instanceof HttpClientException && error.attempts === 0) error.attempts = context.sends;
+  return error;
+}
 
 /**
  * The HTTP client: verbs, batches, streams. Reuse one client per service; it keeps a pool of
@@ -31,7 +45,11 @@ export class HttpClient {
   /** The configuration this client was built from. */
   readonly config: HttpClientConfig;
   readonly #transport: Transport;
+  /** The chain as composed, for observed calls (their events see the response before `#end`). */
   readonly #handler: Handler;
+  /** The chain ended by `#end`, with the fewest continuations: unobserved calls. */
+  readonly #call: Handler;
+  readonly #end: CallEnd;
   readonly #requests: RequestFactory;
   readonly #maxRetries: number;
   #closed = false;
@@ -54,7 +72,15 @@ export class HttpClient {
     const trust = new OriginTrust(config.trustedOrigins);
     this.#requests = new RequestFactory(config, trust);
     this.#maxRetries = config.retryStrategy?.maxRetries ?? 0;
-    this.#handler = assembleChain(config, trust, transportLink(this.#transport, config));
+    const link = transportLink(this.#transport, config);
+    this.#end = {
+      ok: config.raiseForStatus ? raiseForStatus : (response) => response,
+      failed: (error, context) => {
+        throw withAttempts(error, context);
+      },
+    };
+    this.#handler = assembleChain(config, trust, link);
+    this.#call = assembleCall(config, trust, link, this.#end);
     config.authHook?.retain?.();
   }
 
@@ -67,29 +93,35 @@ export class HttpClient {
     if (this.#closed) throw new HttpClientException('Client is closed', {}, 'ERR_CLIENT_CLOSED');
   }
 
-  async #execute(
+  /**
+   * One call: the request built, then the chain. Not an async function: a plain call costs the
+   * send's promise and one continuation (`assembleCall`); failures, also synchronous ones, come
+   * back as rejections.
+   */
+  #execute(
     init: RequestInit | RequestOptions | undefined,
     stream: boolean,
     method?: string,
     url?: string,
   ): Promise<HttpResponse> {
-    this.#assertOpen();
-    const request = this.#requests.build(init as RequestInit | undefined, method, url);
-    const context = new RequestContext(request, this.#maxRetries, stream);
-    let response: HttpResponse;
+    let request: HttpRequest;
     try {
-      response = await (callObserved()
-        ? observeCall(this.#handler, request, context)
-        : this.#handler(request, context));
+      this.#assertOpen();
+      request = this.#requests.build(init as RequestInit | undefined, method, url);
     } catch (error) {
-      if (error instanceof HttpClientException && error.attempts === 0) error.attempts = context.sends;
-      throw error;
+      return Promise.reject(error);
     }
-    if (this.config.raiseForStatus && response.statusCode >= 400) {
-      response.discard();
-      throw statusException(response, context.sends);
+    const context = new RequestContext(request, this.#maxRetries, stream);
+    if (!callObserved()) return this.#call(request, context);
+    const end = this.#end;
+    try {
+      return observeCall(this.#handler, request, context).then(
+        (response) => end.ok(response, context),
+        (error: unknown) => end.failed(error, context),
+      );
+    } catch (error) {
+      return Promise.reject(withAttempts(error, context));
     }
-    return response;
   }
 
   /**

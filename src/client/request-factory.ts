@@ -28,6 +28,13 @@ const REQUEST_KEYS = optionKeys<RequestInit>()({
   followRedirects: true,
 });
 
+/**
+ * The options of a call without options (`client.get(url)`): read as none, shared. Null
+ * prototype, made with `setPrototypeOf` so it keeps fast properties (reads are 10× cheaper than
+ * on an `Object.create(null)` dictionary).
+ */
+const NO_OPTIONS: RequestInit = Object.freeze(Object.setPrototypeOf({}, null));
+
 const refuse = (message: string) => new RequestBuildException(message, { context: { reason: 'options' } });
 
 /**
@@ -63,12 +70,14 @@ export class RequestFactory {
 
   /** Builds a request from `request()` options (with method and URL) or a verb helper's. */
   build(given: RequestInit | undefined, method?: string, url?: string): HttpRequest {
-    const init = readOptions(given, 'request options', REQUEST_KEYS, refuse);
+    const init =
+      given === undefined ? NO_OPTIONS : readOptions(given, 'request options', REQUEST_KEYS, refuse);
     if (method !== undefined && (init.method !== undefined || init.url !== undefined)) {
       throw refuse('request options: method and url are the arguments of the verb helpers, not options');
     }
+    // A verb helper's method is one of ours; only `request()` brings a method to check.
     const verb = method ?? (typeof init.method === 'string' ? init.method.toUpperCase() : '');
-    if (!isToken(verb) || verb === 'CONNECT') {
+    if (method === undefined && (!isToken(verb) || verb === 'CONNECT')) {
       throw new RequestBuildException('Invalid HTTP method', { context: { reason: 'method' } });
     }
     const target = this.#canonical(url ?? init.url, init.params);

@@ -10,6 +10,46 @@ const SENSITIVE_RESPONSE_HEADERS = new Set([
   'www-authenticate',
 ]);
 
+const NO_HEADERS: readonly string[] = Object.freeze([]);
+
+/** The longest span of raw header bytes decoded in one piece (larger ones are decoded per header). */
+const MAX_BLOCK_BYTES = 64 * 1024;
+
+/**
+ * undici's raw header list (names and values alternate) as latin1 strings, names as received.
+ * A response keeps these strings, never undici's buffers: those are views into the socket's
+ * read buffers. When every buffer lies in one span of one read (the usual case) the span is
+ * decoded once and the strings are cut from it; otherwise each buffer is decoded on its own.
+ */
+export function headerStrings(raw: RawHeaders): string[] {
+  const count = raw.length;
+  const out = new Array<string>(count);
+  const first = raw[0];
+  const last = raw[count - 1];
+  if (count > 0 && typeof first !== 'string' && typeof last !== 'string' && first!.buffer === last!.buffer) {
+    const memory = first!.buffer;
+    const start = first!.byteOffset;
+    const span = last!.byteOffset + last!.length - start;
+    if (span > 0 && span <= MAX_BLOCK_BYTES) {
+      const text = Buffer.from(memory, start, span).toString('latin1');
+      let i = 0;
+      for (; i < count; i++) {
+        const item = raw[i]!;
+        if (typeof item === 'string' || item.buffer !== memory) break;
+        const from = item.byteOffset - start;
+        if (from < 0 || from + item.length > span) break;
+        out[i] = text.slice(from, from + item.length);
+      }
+      if (i === count) return out;
+    }
+  }
+  for (let i = 0; i < count; i++) {
+    const item = raw[i]!;
+    out[i] = typeof item === 'string' ? item : item.toString('latin1');
+  }
+  return out;
+}
+
 /**
  * Case-insensitive, read-only response headers.
  *
@@ -20,13 +60,14 @@ const SENSITIVE_RESPONSE_HEADERS = new Set([
  * ```
  */
 export class HttpHeaders implements Iterable<[string, string]> {
-  #raw: RawHeaders | undefined;
+  /** Names and values alternating, names as received; indexed on first access. */
+  #list: readonly string[] | undefined;
   #map: Map<string, string | string[]> | undefined;
 
-  /** @internal Built from undici's raw header list, parsed on first access. */
+  /** @internal Built from a raw header list (names and values alternating) or a record. */
   constructor(raw?: RawHeaders | Readonly<Record<string, string | string[]>>) {
     if (Array.isArray(raw)) {
-      this.#raw = raw;
+      this.#list = raw === NO_HEADERS ? NO_HEADERS : headerStrings(raw);
     } else if (raw) {
       const map = new Map<string, string | string[]>();
       for (const [name, value] of Object.entries(raw as Record<string, string | string[]>)) {
@@ -38,20 +79,27 @@ export class HttpHeaders implements Iterable<[string, string]> {
     }
   }
 
+  /** @internal Headers over a list of strings the caller made and no longer changes (not copied). */
+  static fromList(list: readonly string[]): HttpHeaders {
+    const headers = new HttpHeaders(NO_HEADERS);
+    headers.#list = list;
+    return headers;
+  }
+
   #entries(): Map<string, string | string[]> {
     if (this.#map) return this.#map;
     const map = new Map<string, string | string[]>();
-    const raw = this.#raw ?? [];
-    for (let i = 0; i + 1 < raw.length; i += 2) {
-      const name = raw[i]!.toString('latin1').toLowerCase();
-      const value = raw[i + 1]!.toString('latin1');
+    const list = this.#list ?? [];
+    for (let i = 0; i + 1 < list.length; i += 2) {
+      const name = list[i]!.toLowerCase();
+      const value = list[i + 1]!;
       const existing = map.get(name);
       if (existing === undefined) map.set(name, value);
       else if (Array.isArray(existing)) existing.push(value);
       else map.set(name, [existing, value]);
     }
     this.#map = map;
-    this.#raw = undefined;
+    this.#list = undefined;
     return map;
   }
 

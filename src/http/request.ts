@@ -228,6 +228,11 @@ export class HttpRequest {
     return new HttpRequest(this, COPY, Object.freeze(headers), this.credentialsAllowed);
   }
 
+  /** @internal this request with other headers: a frozen null-prototype record of valid headers (may be shared). */
+  withFrozenHeaders(headers: Readonly<Record<string, string>>): HttpRequest {
+    return new HttpRequest(this, COPY, headers, this.credentialsAllowed);
+  }
+
   /** @internal this request, allowed to carry credentials or not (a hop's trust decision) */
   withCredentialsAllowed(allowed: boolean): HttpRequest {
     return allowed === this.credentialsAllowed ? this : new HttpRequest(this, COPY, this.headers, allowed);

@@ -27,14 +27,20 @@ function charsetOf(contentType: string | undefined): string {
   return match ? match[1]!.toLowerCase() : 'utf-8';
 }
 
+/** UTF-8 text of the bytes: the transport's bodies are Buffers, decoded in place (no view, no copy). */
+function utf8(bytes: Uint8Array): string {
+  // toString() without arguments is Buffer's UTF-8 fast path (no encoding lookup).
+  return bytes instanceof Buffer
+    ? bytes.toString()
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString();
+}
+
 function decode(bytes: Uint8Array, charset: string): string {
-  if (charset === 'utf-8' || charset === 'utf8') {
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-  }
+  if (charset === 'utf-8' || charset === 'utf8') return utf8(bytes);
   try {
     return new TextDecoder(charset).decode(bytes);
   } catch {
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    return utf8(bytes);
   }
 }
 
@@ -89,7 +95,7 @@ export class HttpResponse {
    */
   json<T = unknown>(): T {
     // JSON is UTF-8 (RFC 8259 §8.1): no charset lookup, no header parsing on the hot path.
-    const text = this.#text ?? decode(this.body, 'utf-8');
+    const text = this.#text ?? utf8(this.body);
     try {
       if (text.length === 0) throw new SyntaxError('empty body');
       return JSON.parse(text) as T;

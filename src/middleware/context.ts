@@ -17,8 +17,7 @@ export class RequestContext {
   attempt = 0;
   /** The retry budget of the configured strategy. */
   readonly maxRetries: number;
-  /** Free-form data shared by the hooks of one call (correlation id, rate-limit info…). */
-  readonly metadata: Record<string, unknown> = {};
+  #metadata: Record<string, unknown> | undefined;
   /** The request as the caller made it (before hooks and credentials). */
   readonly request: HttpRequest;
   /** @internal how many times the request went on the wire (all hops, replays and retries) */
@@ -32,6 +31,13 @@ export class RequestContext {
     this.request = request;
     this.maxRetries = maxRetries;
     this.stream = stream;
+  }
+
+  /** Free-form data shared by the hooks of one call (correlation id, rate-limit info…). */
+  get metadata(): Record<string, unknown> {
+    // Made on first use: most calls have no hook that keeps anything.
+    this.#metadata ??= {};
+    return this.#metadata;
   }
 
   /** True from the first retry on. */

@@ -3,7 +3,8 @@ import { TooManyRedirectsException } from '../errors/transport-errors';
 import { HttpRequest } from '../http/request';
 import type { HttpResponse } from '../http/response';
 import { channels, publish } from '../observability/events';
-import type { Middleware } from './chain';
+import type { Handler, Middleware } from './chain';
+import type { RequestContext } from './context';
 import type { OriginTrust } from './origin-trust';
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -75,30 +76,49 @@ function nextHop(
 }
 
 /**
- * Follows redirects hop by hop. Sits outside the auth layer, so every hop is authorised (or
- * not) for its own origin; origin-bound headers (credentials, cookies, `Host`, any header the
- * redactor treats as sensitive) never cross to another origin or down to http.
+ * Follows redirects hop by hop, in parts (like the auth layer's): `screen` looks at a response's
+ * status, and only a 3xx to follow enters the hop loop.
  */
-export function redirectMiddleware(policy: RedirectPolicy, trust: OriginTrust): Middleware {
-  return async (request, context, next) => {
-    let response = await next(request, context);
-    if (!REDIRECT_STATUSES.has(response.statusCode) || request.followRedirects === false) return response;
+export class RedirectLayer {
+  readonly #policy: RedirectPolicy;
+  readonly #trust: OriginTrust;
+
+  constructor(policy: RedirectPolicy, trust: OriginTrust) {
+    this.#policy = policy;
+    this.#trust = trust;
+  }
+
+  /** `undefined` when `response` is final, else the promise of following it (each hop through `next`). */
+  screen(
+    request: HttpRequest,
+    context: RequestContext,
+    response: HttpResponse,
+    next: Handler,
+  ): Promise<HttpResponse> | undefined {
+    if (!REDIRECT_STATUSES.has(response.statusCode) || request.followRedirects === false) return undefined;
+    return this.#follow(request, context, response, next);
+  }
+
+  async #follow(
+    request: HttpRequest,
+    context: RequestContext,
+    first: HttpResponse,
+    next: Handler,
+  ): Promise<HttpResponse> {
+    const { maxRedirects } = this.#policy;
+    let response = first;
     let current = request;
     for (let hops = 0; REDIRECT_STATUSES.has(response.statusCode); hops++) {
       const location = response.headers.get('location');
       if (!location) return response;
-      const hop = nextHop(current, response, location, trust);
+      const hop = nextHop(current, response, location, this.#trust);
       if (!hop) return response;
-      if (hops >= policy.maxRedirects) {
+      if (hops >= maxRedirects) {
         response.discard();
         throw new TooManyRedirectsException(
-          `${request.method} ${request.redactor.url(request.url)} exceeded maxRedirects (${policy.maxRedirects})`,
+          `${request.method} ${request.redactor.url(request.url)} exceeded maxRedirects (${maxRedirects})`,
           {
-            context: {
-              method: request.method,
-              url: request.redactor.url(request.url),
-              maxRedirects: policy.maxRedirects,
-            },
+            context: { method: request.method, url: request.redactor.url(request.url), maxRedirects },
           },
         );
       }
@@ -115,5 +135,23 @@ export function redirectMiddleware(policy: RedirectPolicy, trust: OriginTrust): 
       response = await next(current, context);
     }
     return response;
+  }
+}
+
+/**
+ * Follows redirects hop by hop. Sits outside the auth layer, so every hop is authorised (or
+ * not) for its own origin; origin-bound headers (credentials, cookies, `Host`, any header the
+ * redactor treats as sensitive) never cross to another origin or down to http.
+ */
+export function redirectMiddleware(policy: RedirectPolicy, trust: OriginTrust): Middleware {
+  const layer = new RedirectLayer(policy, trust);
+  return (request, context, next) => {
+    try {
+      return next(request, context).then(
+        (response) => layer.screen(request, context, response, next) ?? response,
+      );
+    } catch (error) {
+      return Promise.reject(error);
+    }
   };
 }

@@ -81,6 +81,11 @@ export interface TokenManagerOptions {
 export interface TokenManagerStats {
   /** Tokens served from memory. */
   readonly hits: number;
+  /**
+   * `getToken()` callers (requests) that found no token to serve in memory and waited for one: a
+   * cold start, an expiry, a rejection, or a renewal ahead of expiry that was not done in time.
+   */
+  readonly waits: number;
   /** Provider calls for a first token (`fetchToken`). */
   readonly fetches: number;
   /** Provider calls to replace a token (`refreshToken`: expiry, rejection, forced, background). */

@@ -6,9 +6,10 @@ import { dpopHandleOf } from './dpop/dpop-handle';
 import { dpopStorage } from './dpop/dpop-storage';
 import { EndpointGuard } from './endpoint-guard';
 import { EndpointProtection } from './endpoint-protection';
-import { scheduleOf, type TokenSchedule } from './freshness';
+import { RenewalLatency, scheduleOf, type TokenSchedule } from './freshness';
 import { GuardedStorage } from './guarded-storage';
 import { checkCacheKey, checkIdentity, identityKey } from './identity';
+import { checkManagerParts } from './manager-parts';
 import { callProvider } from './provider-call';
 import { closeProviderUse, openProviderUse, providerUnused } from './provider-users';
 import { RejectionGuard } from './rejection-guard';
@@ -57,19 +58,6 @@ const KEYS = optionKeys<TokenManagerOptions>()({
 const GET_KEYS = optionKeys<GetTokenOptions>()({ signal: true });
 const CLOSE_KEYS = optionKeys<CloseOptions>()({ revoke: true });
 
-function checkParts(provider: TokenProvider, storage: TokenStorage): void {
-  if (!provider || typeof provider.fetchToken !== 'function' || typeof provider.refreshToken !== 'function') {
-    throw new TypeError('TokenManager: provider must implement fetchToken() and refreshToken()');
-  }
-  if (typeof provider.serviceName !== 'string' || provider.serviceName === '') {
-    throw new TypeError('TokenManager: provider.serviceName must be a non-empty string');
-  }
-  const methods = storage as unknown as Record<string, unknown> | null;
-  if (!methods || ['get', 'set', 'delete', 'exists'].some((m) => typeof methods[m] !== 'function')) {
-    throw new TypeError('TokenManager: storage must implement get, set, delete and exists');
-  }
-}
-
 /**
  * Owns one service's token: caches it, renews it ahead of expiry, and makes sure that however
  * many requests race, exactly one provider call happens.
@@ -78,7 +66,10 @@ function checkParts(provider: TokenProvider, storage: TokenStorage): void {
  * - Compare-and-invalidate: a 401 invalidates the token only if it is still the current one, so
  *   N concurrent 401s for one token cause one refresh.
  * - Refresh ahead: in the last min(5 min, 20 %) of a token's lifetime callers still get it at once
- *   while one background renewal runs. No timers: nothing to stop, nothing left running.
+ *   while one background renewal runs. The window adapts to the token endpoint: it opens at least
+ *   3× the recent p95 of token requests before the token stops being served (never before a
+ *   quarter of its lifetime), so with short-lived tokens and a slow endpoint no request waits for a renewal.
+ *   No timers: nothing to stop, nothing left running.
  * - Refresh tokens are used when issued; a rotated refresh token replaces the old one before any
  *   waiter resumes.
  * - A storage outage never fails a request: the token is fetched directly and a warning logged.
@@ -117,7 +108,17 @@ export class TokenManager {
   #previous: TokenData | undefined;
   #invalidated = false;
   #backgroundBlockedUntil = 0;
-  #stats = { hits: 0, fetches: 0, refreshes: 0, failures: 0, backgroundRefreshes: 0, throttled: 0 };
+  /** How long token requests take lately: how far ahead of expiry renewals start (see `scheduleOf`). */
+  readonly #latency = new RenewalLatency();
+  #stats = {
+    hits: 0,
+    waits: 0,
+    fetches: 0,
+    refreshes: 0,
+    failures: 0,
+    backgroundRefreshes: 0,
+    throttled: 0,
+  };
   /** Clients using this manager through their auth hook. */
   #clients = 0;
   /** Counted among its provider's users (from construction until `close()`). */
@@ -129,7 +130,7 @@ export class TokenManager {
     given: TokenManagerOptions = {},
   ) {
     const options = readOptions(given, 'TokenManager', new.target === TokenManager ? KEYS : undefined);
-    checkParts(provider, storage);
+    checkManagerParts(provider, storage);
     // DPoP tokens are stored with their binding (checked here, before the provider is counted).
     const dpop = dpopHandleOf(provider);
     const owner = `"${provider.serviceName}"`;
@@ -226,6 +227,7 @@ export class TokenManager {
     const token = this.peek();
     if (token) return token;
     const { signal } = readOptions(options, 'TokenManager.getToken', GET_KEYS);
+    this.#stats.waits++;
     const reason: RenewalReason = this.#invalidated ? 'invalidated' : this.#previous ? 'expired' : 'initial';
     return this.#wait(this.#acquire(reason), signal);
   }
@@ -353,6 +355,7 @@ export class TokenManager {
       throw error;
     }
     this.#protection.succeeded();
+    this.#latency.record(this.#now() - started);
     if (base !== undefined) this.#stats.refreshes++;
     else this.#stats.fetches++;
     this.#install(token, reason === 'invalidated' || reason === 'forced');
@@ -363,7 +366,7 @@ export class TokenManager {
 
   #adoptable(stored: TokenData, reason: RenewalReason, previous: TokenData | undefined): boolean {
     if (this.#rejections.isRejected(stored.accessToken)) return false;
-    const schedule = scheduleOf(stored, { refreshLeewayMs: this.#refreshLeewayMs });
+    const schedule = this.#scheduleOf(stored);
     const now = this.#now();
     if (now >= schedule.usableUntil) return false;
     if (reason === 'forced') return stored.accessToken !== previous?.accessToken;
@@ -373,11 +376,19 @@ export class TokenManager {
     return true;
   }
 
+  /** When `token` stops being served and when its renewal starts, given how long renewals take. */
+  #scheduleOf(token: TokenData): TokenSchedule {
+    return scheduleOf(token, {
+      refreshLeewayMs: this.#refreshLeewayMs,
+      renewalLatencyMs: this.#latency.p95,
+    });
+  }
+
   #install(token: TokenData, forced: boolean): void {
     this.#current = token;
     this.#previous = token;
     this.#invalidated = false;
-    this.#schedule = scheduleOf(token, { refreshLeewayMs: this.#refreshLeewayMs });
+    this.#schedule = this.#scheduleOf(token);
     const now = this.#now();
     // A server that hands out an already ageing token would trigger a renewal per request; wait for the hard expiry instead.
     this.#backgroundBlockedUntil = now >= this.#schedule.refreshFrom ? this.#schedule.usableUntil : 0;

@@ -43,26 +43,25 @@ export function codingOf(value: string | undefined): ContentCoding | undefined {
   return found;
 }
 
-/** The value of `content-encoding` in undici's raw header list (names and values alternate). */
-export function rawContentEncoding(raw: ReadonlyArray<Buffer | string>): string | undefined {
+/** The value of `content-encoding` in a flat header list (names and values alternate, names as received). */
+export function contentEncodingOf(headers: readonly string[]): string | undefined {
   let value: string | undefined;
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!;
-    if (name.length !== 16) continue;
-    if (name.toString().toLowerCase() !== 'content-encoding') continue;
-    const part = raw[i + 1]!.toString();
+  for (let i = 0; i + 1 < headers.length; i += 2) {
+    const name = headers[i]!;
+    if (name.length !== 16 || name.toLowerCase() !== 'content-encoding') continue;
+    const part = headers[i + 1]!;
     value = value === undefined ? part : `${value}, ${part}`;
   }
   return value;
 }
 
-/** The raw header list without the headers that describe the encoded body. */
-export function withoutEncodingHeaders(raw: ReadonlyArray<Buffer | string>): Array<Buffer | string> {
-  const out: Array<Buffer | string> = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!.toString().toLowerCase();
+/** The flat header list without the headers that describe the encoded body. */
+export function withoutEncodingHeaders(headers: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 1 < headers.length; i += 2) {
+    const name = headers[i]!.toLowerCase();
     if (name === 'content-encoding' || name === 'content-length') continue;
-    out.push(raw[i]!, raw[i + 1]!);
+    out.push(headers[i]!, headers[i + 1]!);
   }
   return out;
 }

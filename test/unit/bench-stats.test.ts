@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM helpers of the benchmark, without type declarations
-import { cpuChart, median, percentile } from '../../bench/stats.mjs';
+import { pairedRounds } from '../../bench/paired.mjs';
+// @ts-expect-error plain ESM helpers of the benchmark, without type declarations
+import { cpuChart, formatRatio, median, percentile, ratioSummary } from '../../bench/stats.mjs';
 
 describe('benchmark statistics', () => {
   it('percentile and median', () => {
@@ -26,5 +28,34 @@ describe('benchmark statistics', () => {
     expect(svg).toContain('requestforge &lt;bearer&gt;');
     expect(svg).toContain('10.0 µs (0.50×)');
     expect(svg).toContain('machine &amp; node');
+  });
+
+  it('ratio summaries: median and range over rounds, printed with the range only when there is one', () => {
+    expect(ratioSummary([])).toBeUndefined();
+    expect(ratioSummary([1.2, 0.9, 1])).toEqual({ median: 1, min: 0.9, max: 1.2 });
+    expect(formatRatio(ratioSummary([1.2, 0.9, 1]))).toBe('1.00× (0.90–1.20)');
+    expect(formatRatio(ratioSummary([1.05]))).toBe('1.05×');
+    expect(formatRatio(undefined)).toBe('—');
+  });
+
+  it('paired rounds: each row next to its counterpart, alternating who goes first, ratios per round', async () => {
+    const calls: string[] = [];
+    const cost: Record<string, number[]> = { floor: [10, 20, 10], row: [11, 20, 12] };
+    const seen: Record<string, number> = {};
+    const result = await pairedRounds({
+      rounds: 3,
+      rows: ['row'],
+      counterpartOf: () => 'floor',
+      measure: async (name: string, row: string) => {
+        calls.push(`${name}/${row}`);
+        const i = seen[name] ?? 0;
+        seen[name] = i + 1;
+        return { cpu: cost[name]![i]! };
+      },
+    });
+    expect(calls).toEqual(['floor/row', 'row/row', 'row/row', 'floor/row', 'floor/row', 'row/row']);
+    expect(result.ratios.row.cpu).toEqual({ median: 1.1, min: 1, max: 1.2 });
+    expect(result.medians.floor.cpu).toBe(10);
+    expect(result.medians.row.cpu).toBe(12);
   });
 });

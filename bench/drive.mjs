@@ -1,0 +1,28 @@
+// Driving clients: `concurrency` workers sharing `total` requests; CPU and wall time of a run.
+
+/** Runs `request()` `total` times over `concurrency` workers; fills `latencies` (ms) when given. */
+export async function drive(request, total, concurrency, latencies) {
+  let next = 0;
+  const worker = async () => {
+    while (next < total) {
+      const index = next++;
+      const started = performance.now();
+      await request();
+      if (latencies) latencies[index] = performance.now() - started;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));
+}
+
+const gc = globalThis.gc ?? (() => undefined);
+
+/** Runs `work()` after a GC; resolves its wall time and the process's CPU time, in ms. */
+export async function timed(work) {
+  gc();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await work();
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  return { wallMs, cpuMs: (cpu.user + cpu.system) / 1000 };
+}

@@ -1,0 +1,32 @@
+// Latency at concurrency 1, 50 and 500: p50, p99 and p99.9 of the floor and requestforge, each
+// as a ratio to raw undici's `Pool.request` (what raw-undici code usually calls) in the same round.
+import { drive } from './drive.mjs';
+import { pairedRounds } from './paired.mjs';
+import { percentile } from './stats.mjs';
+
+export const LATENCY_REFERENCE = 'undici Pool.request';
+const ROWS = ['undici Agent.dispatch (floor)', 'requestforge bearer', 'requestforge managed token'];
+
+/** `instances`: the benchmark's clients by name (made once per run). */
+export async function latencyScenario(instances, { rounds, requests, concurrencies = [1, 50, 500] }) {
+  const result = [];
+  for (const concurrency of concurrencies) {
+    const measure = async (name) => {
+      const latencies = new Float64Array(requests);
+      await drive(instances[name].request, requests, concurrency, latencies);
+      const sorted = latencies.sort();
+      return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), p999: percentile(sorted, 99.9) };
+    };
+    const { medians, ratios } = await pairedRounds({
+      rounds,
+      rows: ROWS,
+      counterpartOf: () => LATENCY_REFERENCE,
+      measure,
+    });
+    result.push({
+      concurrency,
+      rows: [LATENCY_REFERENCE, ...ROWS].map((name) => ({ name, ...medians[name], ratios: ratios[name] })),
+    });
+  }
+  return { requests, rows: ROWS, reference: LATENCY_REFERENCE, byConcurrency: result };
+}

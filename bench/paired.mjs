@@ -1,0 +1,42 @@
+// Paired rounds: each row is measured right before or after its counterpart (alternating), and
+// the per-round ratio cancels whatever the machine did at that moment; rows rotate between rounds.
+import { median, ratioSummary } from './stats.mjs';
+
+/**
+ * Runs `rounds` rounds over `rows`. `measure(name, row)` measures `name` (a row or its counterpart,
+ * with the row's settings) and resolves an object of numbers. Returns, per row and per counterpart,
+ * the median of each metric over the rounds, and per row the summary of each metric's ratio to
+ * its counterpart in the same round.
+ */
+export async function pairedRounds({ rounds, rows, counterpartOf, measure, onRound }) {
+  const samples = new Map();
+  const ratios = new Map();
+  const push = (map, key, value) => {
+    if (!map.has(key)) map.set(key, []);
+    map.get(key).push(value);
+  };
+  for (let round = 0; round < rounds; round++) {
+    const order = rows.map((_, i) => rows[(i + round) % rows.length]);
+    for (const row of order) {
+      const counterpart = counterpartOf(row);
+      const counterpartFirst = round % 2 === 0;
+      const first = await measure(counterpartFirst ? counterpart : row, row);
+      const second = await measure(counterpartFirst ? row : counterpart, row);
+      const [base, own] = counterpartFirst ? [first, second] : [second, first];
+      push(samples, counterpart, base);
+      push(samples, row, own);
+      const perRound = {};
+      for (const key of Object.keys(own)) perRound[key] = own[key] / base[key];
+      push(ratios, row, perRound);
+    }
+    onRound?.(round);
+  }
+  const medians = (list) =>
+    Object.fromEntries(Object.keys(list[0]).map((key) => [key, median(list.map((s) => s[key]))]));
+  const summaries = (list) =>
+    Object.fromEntries(Object.keys(list[0]).map((key) => [key, ratioSummary(list.map((s) => s[key]))]));
+  return {
+    medians: Object.fromEntries([...samples].map(([name, list]) => [name, medians(list)])),
+    ratios: Object.fromEntries([...ratios].map(([name, list]) => [name, summaries(list)])),
+  };
+}

@@ -1,0 +1,136 @@
+// Pieces of the success path that must stay cheap without changing what is sent or kept:
+// response headers as strings (no socket buffer kept), credential headers built once per token,
+// JSON decoded from the body Buffer in place.
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { describe, expect, it, vi } from 'vitest';
+import { CredentialHeader } from '../../src/auth/credential-header';
+import { HttpHeaders, headerStrings } from '../../src/http/http-headers';
+import { HttpRequest, HttpResponse } from '../../src/index';
+
+/** undici's raw header list for a head: views into one read buffer, names and values alternating. */
+function rawHeadersOf(read: Buffer, pairs: Array<[string, string]>): Buffer[] {
+  const text = read.toString('latin1');
+  const raw: Buffer[] = [];
+  let at = 0;
+  for (const [name, value] of pairs) {
+    const n = text.indexOf(name, at);
+    raw.push(read.subarray(n, n + name.length));
+    const v = n + name.length + 2;
+    raw.push(read.subarray(v, v + value.length));
+    at = v + value.length;
+  }
+  return raw;
+}
+
+const PAIRS: Array<[string, string]> = [
+  ['Content-Type', 'application/json'],
+  ['Set-Cookie', 'a=1'],
+  ['set-cookie', 'b=2'],
+  ['X-Long', 'v'.repeat(40)],
+];
+const HEAD = `HTTP/1.1 200 OK\r\n${PAIRS.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n{"body":1}`;
+
+describe('headerStrings', () => {
+  it('cuts the strings from one decoded span when the buffers share one read', () => {
+    const raw = rawHeadersOf(Buffer.from(HEAD, 'latin1'), PAIRS);
+    expect(headerStrings(raw)).toEqual(PAIRS.flat());
+  });
+
+  it('decodes each buffer on its own when one comes from elsewhere, is out of order, or is a string', () => {
+    const raw: Array<Buffer | string> = rawHeadersOf(Buffer.from(HEAD, 'latin1'), PAIRS);
+    const joined = [...raw];
+    joined[3] = Buffer.from('a=1', 'latin1'); // a value undici had to join across two reads
+    expect(headerStrings(joined)).toEqual(PAIRS.flat());
+    const reordered = [raw[2]!, raw[3]!, raw[0]!, raw[1]!];
+    expect(headerStrings(reordered)).toEqual([...PAIRS[1]!, ...PAIRS[0]!]);
+    expect(headerStrings(['x-a', '1', ...raw.slice(2)])).toEqual(['x-a', '1', ...PAIRS.slice(1).flat()]);
+    expect(headerStrings([])).toEqual([]);
+  });
+
+  it('keeps latin1 bytes as they are (obs-text)', () => {
+    const read = Buffer.from([0x78, 0x3a, 0x20, 0xe9, 0xff]);
+    expect(headerStrings([read.subarray(0, 1), read.subarray(3, 5)])).toEqual(['x', '\u00e9\u00ff']);
+  });
+
+  it('a kept HttpHeaders does not keep the read buffer its raw headers pointed into', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    let read: Buffer | undefined = Buffer.alloc(4 * 1024 * 1024);
+    read.write(HEAD, 'latin1');
+    const memory = new WeakRef(read.buffer);
+    const headers = new HttpHeaders(rawHeadersOf(read, PAIRS));
+    read = undefined;
+    for (let i = 0; i < 10 && memory.deref() !== undefined; i++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      gc();
+    }
+    expect(memory.deref()).toBeUndefined();
+    expect(headers.get('content-type')).toBe('application/json');
+    expect(headers.getAll('set-cookie')).toEqual(['a=1', 'b=2']);
+  });
+});
+
+describe('CredentialHeader', () => {
+  const request = (headers?: Record<string, string>) =>
+    new HttpRequest({ method: 'GET', url: 'https://api.test/x', headers });
+
+  it('gives requests that share headers one frozen headers object per credential value', () => {
+    const credential = new CredentialHeader('authorization');
+    const shared = request({ accept: 'application/json' });
+    const same = new HttpRequest({ method: 'GET', url: 'https://api.test/y' }).withFrozenHeaders(
+      shared.headers,
+    );
+    const first = credential.attach(shared, 'Bearer one');
+    const second = credential.attach(same, 'Bearer one');
+    expect(second.headers).toBe(first.headers);
+    expect(Object.isFrozen(first.headers)).toBe(true);
+    expect(Object.getPrototypeOf(first.headers)).toBeNull();
+    expect({ ...first.headers }).toEqual({ accept: 'application/json', authorization: 'Bearer one' });
+    expect(second.url).toBe('https://api.test/y');
+
+    const renewed = credential.attach(same, 'Bearer two');
+    expect(renewed.headers).not.toBe(first.headers);
+    expect(renewed.headers.authorization).toBe('Bearer two');
+    expect(first.headers.authorization).toBe('Bearer one');
+  });
+
+  it('a request with headers of its own gets its own copy; the request it was given is unchanged', () => {
+    const credential = new CredentialHeader('x-api-key');
+    const own = request({ 'x-trace': '1' });
+    const sent = credential.attach(own, 'k');
+    expect({ ...sent.headers }).toEqual({ 'x-trace': '1', 'x-api-key': 'k' });
+    expect(own.headers['x-api-key']).toBeUndefined();
+    expect(credential.attach(request({ 'x-trace': '2' }), 'k').headers['x-trace']).toBe('2');
+  });
+});
+
+describe('HttpResponse.json()', () => {
+  const request = new HttpRequest({ method: 'GET', url: 'https://api.test/x' });
+  const response = (body: Uint8Array) =>
+    new HttpResponse({
+      statusCode: 200,
+      headers: new HttpHeaders(),
+      body,
+      elapsedMs: 1,
+      url: request.url,
+      request,
+    });
+
+  it("decodes the transport's Buffer in place: no Buffer.from view or copy per call", () => {
+    const from = vi.spyOn(Buffer, 'from');
+    try {
+      expect(response(Buffer.from('{"caf\u00e9":"\u2713"}')).json()).toEqual({ café: '✓' });
+      from.mockClear();
+      expect(response(Buffer.from('[1,2]')).json()).toEqual([1, 2]);
+      expect(from.mock.calls.length).toBe(1); // the test's own Buffer.from above, none inside json()
+    } finally {
+      from.mockRestore();
+    }
+  });
+
+  it('a plain Uint8Array body (a subarray of a larger one) still decodes only its own bytes', () => {
+    const bytes = new TextEncoder().encode('xx{"a":"\u00fc"}yy');
+    expect(response(bytes.subarray(2, bytes.length - 2)).json()).toEqual({ a: 'ü' });
+  });
+});
