@@ -2,8 +2,7 @@ import { nonNegativeMs, positiveMs } from '../checks/numbers';
 import { optionKeys, readOptions } from '../checks/options';
 import { RequestAbortedException } from '../errors/transport-errors';
 import { INSPECT } from '../observability/redact-constants';
-import { dpopHandleOf } from './dpop/dpop-handle';
-import { dpopStorage } from './dpop/dpop-storage';
+import { storageFor } from './dpop/dpop-storage';
 import { EndpointGuard } from './endpoint-guard';
 import { EndpointProtection } from './endpoint-protection';
 import { RenewalLatency, scheduleOf, type TokenSchedule } from './freshness';
@@ -131,11 +130,8 @@ export class TokenManager {
   ) {
     const options = readOptions(given, 'TokenManager', new.target === TokenManager ? KEYS : undefined);
     checkManagerParts(provider, storage);
-    // DPoP tokens are stored with their binding (checked here, before the provider is counted).
-    const dpop = dpopHandleOf(provider);
-    const owner = `"${provider.serviceName}"`;
-    const warn = (message: string) => this.#logger.warn(message);
-    const guarded = dpop ? dpopStorage(storage, dpop, owner, warn) : storage;
+    // DPoP tokens are stored with their binding (checked before the provider is counted).
+    const guarded = storageFor(provider, storage, (message) => this.#logger.warn(message));
     this.provider = provider;
     openProviderUse(provider);
     this.storage = storage;
@@ -154,7 +150,7 @@ export class TokenManager {
     const store = new GuardedStorage(guarded, {
       timeoutMs: positiveMs(options.storageTimeoutMs ?? 2_000, 'TokenManager: storageTimeoutMs'),
       retryMs: nonNegativeMs(options.storageRetryMs ?? 5_000, 'TokenManager: storageRetryMs'),
-      owner,
+      owner: `"${provider.serviceName}"`,
       logger: this.#logger,
       now: this.#now,
     });

@@ -8,7 +8,7 @@ import { ownRecord } from '../../checks/options';
 import { InMemoryTokenStorage } from '../storage/in-memory-token-storage';
 import { TokenData } from '../token-data';
 import type { TokenStorage } from '../token-storage';
-import { bindToken, type DpopHandle, isDpopType } from './dpop-handle';
+import { bindToken, type DpopHandle, dpopHandleOf, isDpopType } from './dpop-handle';
 import { DpopKey } from './dpop-key';
 
 /** The `extra` field of the stored form that holds the binding. */
@@ -50,7 +50,7 @@ function keyOf(binding: Record<string, unknown>, handle: DpopHandle): DpopKey | 
  * binding).
  * @throws {TypeError} when keys are generated per process and a shared storage is not encrypted
  */
-export function dpopStorage(
+function dpopStorage(
   storage: TokenStorage,
   handle: DpopHandle,
   owner: string,
@@ -104,4 +104,14 @@ export function dpopStorage(
     wrapped.setThrottle = (key, throttle) => storage.setThrottle!(key, throttle);
   }
   return wrapped;
+}
+
+/** The storage a manager of `provider` uses: `storage`, through {@link dpopStorage} for DPoP providers. */
+export function storageFor(
+  provider: { readonly serviceName: string },
+  storage: TokenStorage,
+  warn: (message: string) => void,
+): TokenStorage {
+  const handle = dpopHandleOf(provider);
+  return handle ? dpopStorage(storage, handle, `"${provider.serviceName}"`, warn) : storage;
 }
