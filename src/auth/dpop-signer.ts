@@ -38,8 +38,8 @@ export function dpopSigner(
       return sent.withTrustedHeader('dpop', proof);
     },
     noteNonce(url, response) {
-      const nonce = response.headers.get('dpop-nonce');
-      if (nonce === undefined || nonce === null) return false;
+      const nonce = response.headers.first('dpop-nonce');
+      if (nonce === undefined) return false;
       handle.nonces.note(url, nonce);
       return true;
     },

@@ -12,17 +12,19 @@ import type { Middleware } from './chain';
  * auth hook has DPoP tokens.
  */
 export function dpopMiddleware(signer: DpopRequestSigner): Middleware {
-  return async (request, context, next) => {
+  return (request, context, next) => {
     const signed = signer.sign(request);
     if (signed === undefined) return next(request, context);
-    const response = await next(signed, context);
-    const gaveNonce = signer.noteNonce(request.url, response);
-    if (response.statusCode !== 401 || !gaveNonce || !request.isReplayable) return response;
-    if (!asksForDpopNonce(response.challenges())) return response;
-    response.discard();
-    const again = signer.sign(request) ?? signed;
-    const retried = await next(again, context);
-    signer.noteNonce(request.url, retried);
-    return retried;
+    // No await on the way: the answer is looked at in the send's own continuation.
+    return next(signed, context).then((response) => {
+      const gaveNonce = signer.noteNonce(request.url, response);
+      if (response.statusCode !== 401 || !gaveNonce || !request.isReplayable) return response;
+      if (!asksForDpopNonce(response.challenges())) return response;
+      response.discard();
+      return next(signer.sign(request) ?? signed, context).then((retried) => {
+        signer.noteNonce(request.url, retried);
+        return retried;
+      });
+    });
   };
 }
