@@ -1,5 +1,6 @@
 // `npm run demo`: requestforge against embedded local servers. No network, nothing to configure.
 import { generateKeyPairSync } from 'node:crypto';
+import { dpopStandIns } from '../examples/support/dpop-stand-ins';
 import {
   AuthenticationException,
   ClientCredentialsTokenProvider,
@@ -125,6 +126,30 @@ async function main() {
       `GET /users/1 → ${viaKey.statusCode}; the token endpoint verified a private_key_jwt assertion: alg ${checked?.alg}, kid ${checked?.kid}, aud ${checked?.aud}`,
     );
     await keyManaged.close();
+
+    title('DPoP: a token bound to a key this service holds (a fresh proof per request)');
+    const dpop = await dpopStandIns();
+    const bound = new HttpClient(
+      new HttpClientConfigBuilder()
+        .withBaseUrl(dpop.apiUrl)
+        .withTokenAuth(
+          new TokenManager(
+            new ClientCredentialsTokenProvider({
+              tokenUrl: dpop.tokenUrl,
+              clientId: CLIENT_ID,
+              clientSecret: CLIENT_SECRET,
+              serviceName: 'demo-dpop',
+              dpop: true,
+            }),
+          ),
+        )
+        .build(),
+    );
+    const viaDpop = await bound.get('/orders');
+    for (const entry of dpop.log) line(entry);
+    line(`GET /orders → ${viaDpop.statusCode} with Authorization: DPoP and a proof the API verified`);
+    await bound.close();
+    await dpop.close();
 
     title('A token endpoint failure is a typed, secret-free AuthenticationException');
     const wrong = new ClientCredentialsTokenProvider({

@@ -3,6 +3,7 @@
 export type { AuthHook } from './auth/auth-hook';
 export { type Challenge, parseChallenges } from './auth/challenges';
 export { CompositeAuthHook, type CompositeAuthOptions } from './auth/composite-auth-hook';
+export type { DpopRequestSigner } from './auth/dpop-signer';
 export type { PathExclusionOptions } from './auth/path-matcher';
 export {
   ApiKeyAuthHook,
@@ -121,6 +122,8 @@ export type {
   ProviderTlsOptions,
 } from './tokens/client-auth/options';
 export { clientSecretBasic } from './tokens/client-auth/strategies';
+export type { DpopAlg } from './tokens/dpop/dpop-key';
+export type { DpopOption, DpopOptions } from './tokens/dpop/dpop-options';
 export type { TokenEndpointOptions } from './tokens/exchange/token-http';
 export { MAX_REFRESH_WINDOW_MS } from './tokens/freshness';
 export type { StorageLogger } from './tokens/guarded-storage';

@@ -1,6 +1,7 @@
 import type { HttpRequest } from '../http/request';
 import type { HttpResponse } from '../http/response';
 import type { AuthRetryStrategy } from '../retry/auth-retry-strategies';
+import type { DpopRequestSigner } from './dpop-signer';
 
 /**
  * Custom authentication: decides which requests carry credentials, adds them, and reacts
@@ -36,6 +37,11 @@ export interface AuthHook {
   readonly retryStrategy: AuthRetryStrategy;
   /** Names of the headers this hook sets: redacted in logs and never forwarded to other origins. */
   readonly headerNames?: readonly string[];
+  /**
+   * DPoP proofs for the sends that carry this hook's DPoP-bound tokens (`TokenAuthHook` of a
+   * provider with the `dpop` option): the client then adds a proof per send.
+   */
+  readonly dpop?: DpopRequestSigner;
   /** Told when a request carrying these credentials got an answer that is not an auth error. */
   onAccepted?(sent: HttpRequest): void;
   /** Called when a client starts using this hook (its constructor). */

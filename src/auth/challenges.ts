@@ -175,7 +175,8 @@ const REFRESH_SCHEMES = new Set(['bearer', 'dpop']);
 /**
  * Whether getting a new token may help, from the challenges of an auth error (RFC 6750 §3.1):
  * `error="insufficient_scope"` means the token is valid but not enough — a new one of the same
- * kind would be refused too — so no refresh; `invalid_token` or no error code means it may help.
+ * kind would be refused too — so no refresh; neither for `use_dpop_nonce` (RFC 9449 §9: the proof
+ * lacks a nonce, the token is fine); `invalid_token` or no error code means it may help.
  * Only Bearer and DPoP challenges speak about tokens; without them the answer is yes.
  *
  * @example
@@ -190,7 +191,18 @@ export function refreshMayHelp(challenges: readonly Challenge[]): boolean {
     if (!REFRESH_SCHEMES.has(challenge.scheme.toLowerCase())) continue;
     const error = challenge.params.error;
     if (error === undefined || error === 'invalid_token') return true;
-    if (error === 'insufficient_scope') insufficientScope = true;
+    if (error === 'insufficient_scope' || error === 'use_dpop_nonce') insufficientScope = true;
   }
   return !insufficientScope;
+}
+
+/**
+ * Whether a resource server asks for a DPoP proof with its nonce (RFC 9449 §9):
+ * `WWW-Authenticate: DPoP error="use_dpop_nonce"`.
+ * @example asksForDpopNonce(parseChallenges('DPoP error="use_dpop_nonce"')) // true
+ */
+export function asksForDpopNonce(challenges: readonly Challenge[]): boolean {
+  return challenges.some(
+    (challenge) => challenge.scheme.toLowerCase() === 'dpop' && challenge.params.error === 'use_dpop_nonce',
+  );
 }

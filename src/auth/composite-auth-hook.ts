@@ -3,6 +3,7 @@ import type { HttpRequest } from '../http/request';
 import type { HttpResponse } from '../http/response';
 import { type AuthRetryStrategy, NoAuthRetryStrategy } from '../retry/auth-retry-strategies';
 import type { AuthHook } from './auth-hook';
+import { combineSigners, type DpopRequestSigner } from './dpop-signer';
 
 /** Options of {@link CompositeAuthHook}. */
 export interface CompositeAuthOptions {
@@ -32,6 +33,8 @@ export class CompositeAuthHook implements AuthHook {
   readonly strategy: 'first_match' | 'all';
   readonly retryStrategy: AuthRetryStrategy;
   readonly headerNames: readonly string[];
+  /** DPoP proofs for the sends of the hooks that have DPoP-bound tokens. */
+  readonly dpop: DpopRequestSigner | undefined;
 
   constructor(hooks: readonly AuthHook[], given: CompositeAuthOptions = {}) {
     const options = readOptions(
@@ -51,6 +54,7 @@ export class CompositeAuthHook implements AuthHook {
     this.strategy = strategy;
     this.retryStrategy = options.retryStrategy ?? hooks[0]?.retryStrategy ?? new NoAuthRetryStrategy();
     this.headerNames = Object.freeze([...new Set(hooks.flatMap((hook) => hook.headerNames ?? []))]);
+    this.dpop = combineSigners(hooks);
   }
 
   shouldAuthenticate(request: HttpRequest): boolean {

@@ -3,11 +3,13 @@ import { isToken, isTokenOrEmpty } from '../checks/syntax';
 import type { HttpRequest } from '../http/request';
 import type { HttpResponse } from '../http/response';
 import { type AuthRetryStrategy, SimpleAuthRetryStrategy } from '../retry/auth-retry-strategies';
+import { dpopHandleOf } from '../tokens/dpop/dpop-handle';
 import type { TokenData } from '../tokens/token-data';
 import type { TokenManager } from '../tokens/token-manager';
 import type { AuthHook } from './auth-hook';
 import { refreshMayHelp } from './challenges';
 import { CredentialHeader } from './credential-header';
+import { type DpopRequestSigner, dpopSigner } from './dpop-signer';
 import { type PathExclusionOptions, PathMatcher } from './path-matcher';
 
 /** Options of `withTokenAuth` and {@link TokenAuthHook}. */
@@ -59,6 +61,8 @@ export class TokenAuthHook implements AuthHook {
   readonly tokenManager: TokenManager;
   readonly retryStrategy: AuthRetryStrategy;
   readonly headerNames: readonly string[];
+  /** Proofs for sends that carry a DPoP-bound token (when the manager's provider uses DPoP). */
+  readonly dpop: DpopRequestSigner | undefined;
   readonly #header: string;
   readonly #prefix: string | undefined;
   readonly #paths: PathMatcher;
@@ -90,6 +94,12 @@ export class TokenAuthHook implements AuthHook {
     this.#prefix = options.headerPrefix;
     this.#paths = new PathMatcher(options);
     this.headerNames = Object.freeze([this.#header]);
+    const dpop = tokenManager.provider ? dpopHandleOf(tokenManager.provider) : undefined;
+    if (dpop && (this.#header !== 'authorization' || this.#prefix !== undefined))
+      throw new TypeError(
+        'TokenAuthHook: DPoP tokens are sent as "Authorization: DPoP <token>" (no headerName or headerPrefix)',
+      );
+    this.dpop = dpop && dpopSigner(dpop, (sent) => this.#tokenOf(sent));
   }
 
   shouldAuthenticate(request: HttpRequest): boolean {

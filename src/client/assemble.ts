@@ -4,6 +4,7 @@ import type { HttpResponse } from '../http/response';
 import { AuthLayer, authMiddleware } from '../middleware/auth';
 import { compose, type Handler, type Middleware } from '../middleware/chain';
 import type { RequestContext } from '../middleware/context';
+import { dpopMiddleware } from '../middleware/dpop';
 import { hooksMiddleware } from '../middleware/hooks';
 import type { OriginTrust } from '../middleware/origin-trust';
 import { RedirectLayer, redirectMiddleware } from '../middleware/redirect';
@@ -42,7 +43,18 @@ export function assembleChain(config: HttpClientConfig, trust: OriginTrust, term
   if (config.followRedirects)
     chain.push(redirectMiddleware({ follow: true, maxRedirects: config.maxRedirects }, trust));
   if (config.authHook) chain.push(authMiddleware(config.authHook, config.timeoutMs));
-  return compose(chain, terminal);
+  return compose(chain, withDpop(config, terminal));
+}
+
+/**
+ * The send, with a DPoP proof per send when the auth hook has DPoP-bound tokens: inside auth
+ * (each replay, retry and redirect hop is a send of its own), and only then in the chain.
+ */
+function withDpop(config: HttpClientConfig, terminal: Handler): Handler {
+  const signer = config.authHook?.dpop;
+  if (signer === undefined) return terminal;
+  const layer = dpopMiddleware(signer);
+  return (request, context) => layer(request, context, terminal);
 }
 
 /**
@@ -57,6 +69,7 @@ export function assembleCall(
   terminal: Handler,
   end: CallEnd,
 ): Handler {
+  terminal = withDpop(config, terminal);
   const outer = outerLayers(config, trust);
   const auth = config.authHook ? new AuthLayer(config.authHook, config.timeoutMs) : undefined;
   const redirect = config.followRedirects

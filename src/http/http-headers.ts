@@ -103,6 +103,23 @@ export class HttpHeaders implements Iterable<[string, string]> {
     return map;
   }
 
+  /**
+   * @internal The first value of a lower-case `name`, without indexing the headers (a scan of the
+   * raw list while it is not indexed): for a header looked at on every response (`DPoP-Nonce`).
+   */
+  first(name: string): string | undefined {
+    const list = this.#list;
+    if (list === undefined) {
+      const value = this.#entries().get(name);
+      return Array.isArray(value) ? value[0] : value;
+    }
+    for (let i = 0; i + 1 < list.length; i += 2) {
+      const candidate = list[i]!;
+      if (candidate.length === name.length && candidate.toLowerCase() === name) return list[i + 1];
+    }
+    return undefined;
+  }
+
   /** The header's value; repeated headers are joined with `, `. */
   get(name: string): string | undefined {
     const value = this.#entries().get(name.toLowerCase());

@@ -27,6 +27,7 @@ export const DEFAULT_SENSITIVE_KEYS: readonly string[] = Object.freeze([
   'subject_token',
   'actor_token',
   'passphrase',
+  'dpop',
 ]);
 
 function canonicalKey(key: string): string {

@@ -2,6 +2,7 @@ import { nonNegativeMs, positiveMs } from '../checks/numbers';
 import { optionKeys, readOptions } from '../checks/options';
 import { RequestAbortedException } from '../errors/transport-errors';
 import { INSPECT } from '../observability/redact-constants';
+import { storageFor } from './dpop/dpop-storage';
 import { EndpointGuard } from './endpoint-guard';
 import { EndpointProtection } from './endpoint-protection';
 import { RenewalLatency, scheduleOf, type TokenSchedule } from './freshness';
@@ -129,6 +130,8 @@ export class TokenManager {
   ) {
     const options = readOptions(given, 'TokenManager', new.target === TokenManager ? KEYS : undefined);
     checkManagerParts(provider, storage);
+    // DPoP tokens are stored with their binding (checked before the provider is counted).
+    const guarded = storageFor(provider, storage, (message) => this.#logger.warn(message));
     this.provider = provider;
     openProviderUse(provider);
     this.storage = storage;
@@ -144,7 +147,7 @@ export class TokenManager {
     );
     this.#logger = options.logger ?? console;
     this.#now = options.now ?? (() => Date.now());
-    const store = new GuardedStorage(storage, {
+    const store = new GuardedStorage(guarded, {
       timeoutMs: positiveMs(options.storageTimeoutMs ?? 2_000, 'TokenManager: storageTimeoutMs'),
       retryMs: nonNegativeMs(options.storageRetryMs ?? 5_000, 'TokenManager: storageRetryMs'),
       owner: `"${provider.serviceName}"`,

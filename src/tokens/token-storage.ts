@@ -42,6 +42,14 @@ export interface TokenStorage {
   /** True when a token is stored under `key`. */
   exists(key: string): Awaitable<boolean>;
   /**
+   * Optional: true when values are encrypted at rest. A DPoP provider with a generated key
+   * stores the private key with the token, in a shared storage that says so only.
+   * `RedisTokenStorage` and `KeyvTokenStorage` set it when given an `encryptionKey`.
+   * @default false
+   * @example const storage = { get, set, delete: remove, exists, encrypted: true };
+   */
+  readonly encrypted?: boolean;
+  /**
    * Optional: a lock shared by every process using this storage, so one fetch per expiry happens
    * for the whole fleet. Resolves `undefined` when another holder has it. `RedisTokenStorage` has one.
    */

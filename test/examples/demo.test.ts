@@ -20,6 +20,8 @@ describe('npm run demo', () => {
     expect(stdout).toMatch(
       /GET \/users\/1 → 200; the token endpoint verified a private_key_jwt assertion: alg ES256, kid demo-key-1, aud http:\/\/127\.0\.0\.1:\d+\/oauth\/token/,
     );
+    expect(stdout).toContain('GET /orders → 200 with Authorization: DPoP and a proof the API verified');
+    expect(stdout).toContain('API GET /orders: proof verified (htm, htu, ath, jkt, new jti, nonce) → 200');
     expect(stdout).toContain('GET /flaky → 200 after 3 attempts');
     expect(stdout).toContain('TimeoutException (ERR_TIMEOUT)');
     expect(stdout).not.toContain('hunter2');

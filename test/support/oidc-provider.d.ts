@@ -12,8 +12,24 @@ declare module 'oidc-provider' {
     status: number;
   }
 
+  /** A model a test creates directly (a grant, a refresh token) and saves. */
+  interface SavedModel {
+    save(): Promise<string>;
+  }
+
   export default class Provider {
     constructor(issuer: string, configuration: Record<string, unknown>);
+    /** Client lookup (a refresh token is issued to a client object). */
+    Client: { find(id: string): Promise<unknown> };
+    Grant: new (
+      init: Record<string, unknown>,
+    ) => SavedModel & {
+      addOIDCScope(scope: string): void;
+      addResourceScope(resource: string, scope: string): void;
+    };
+    RefreshToken: new (
+      init: Record<string, unknown>,
+    ) => SavedModel;
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
     registerGrantType(
       name: string,

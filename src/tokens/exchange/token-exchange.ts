@@ -38,6 +38,18 @@ export interface ExchangeOptions {
   readonly url: string;
   /** Retries after a network error, a timeout, 408, 429 or 5xx. */
   readonly maxRetries: number;
+  /**
+   * DPoP (RFC 9449 §8): told of every answer (its `DPoP-Nonce` is remembered for the next
+   * proof); a `400 use_dpop_nonce` that names a nonce then gets one more attempt, built anew.
+   */
+  readonly onAnswer?: (response: HttpResponse) => void;
+}
+
+/** A token endpoint asking for a DPoP nonce it supplied (RFC 9449 §8). */
+function asksForNonce(response: HttpResponse, body: Record<string, unknown> | undefined): boolean {
+  return (
+    response.statusCode === 400 && body?.error === 'use_dpop_nonce' && response.headers.has('dpop-nonce')
+  );
 }
 
 const TRANSIENT_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
@@ -73,6 +85,8 @@ export async function exchangeToken(
   options: ExchangeOptions,
 ): Promise<TokenAnswer> {
   const { serviceName, url, maxRetries } = options;
+  const onAnswer = ownValue(options, 'onAnswer');
+  let nonceRetried = false;
   for (let attempt = 0; ; attempt++) {
     let request: TokenRequest;
     try {
@@ -95,13 +109,20 @@ export async function exchangeToken(
         await sleep(exponentialDelayMs(attempt, BACKOFF));
         continue;
       }
-      throw tokenRequestFailure(serviceName, error, attempt + 1);
+      throw tokenRequestFailure(serviceName, error, attempt + 1 + Number(nonceRetried));
     }
+    onAnswer?.(response);
     if (response.statusCode >= 300 && response.statusCode < 400)
       throw tokenRedirect(serviceName, response, url);
     if (response.isSuccess)
       return { response, body: parseTokenBody(response), sentAt, secrets: request.secrets };
     const body = parseTokenBody(response);
+    if (onAnswer && !nonceRetried && asksForNonce(response, body)) {
+      // Not a transient failure: one more attempt with the nonce, outside the retry budget.
+      nonceRetried = true;
+      attempt--;
+      continue;
+    }
     const retryAfter = parseRetryAfterMs(response.headers.get('retry-after'));
     // A 429/503 that names a wait is remembered by the caller (no request until then), not retried here.
     const throttleMs =
@@ -114,7 +135,7 @@ export async function exchangeToken(
       continue;
     }
     const failure = tokenEndpointError(serviceName, response, body, request.secrets, url, throttleMs);
-    failure.attempts = attempt + 1;
+    failure.attempts = attempt + 1 + Number(nonceRetried);
     throw failure;
   }
 }

@@ -59,6 +59,18 @@ export function signJwt(
   const protectedHeader: Record<string, unknown> = { alg: signer.alg, typ: header.typ ?? 'JWT' };
   if (header.kid !== undefined) protectedHeader.kid = header.kid;
   if (header.jwk !== undefined) protectedHeader.jwk = header.jwk;
-  const input = `${encodeJson(protectedHeader)}.${encodeJson(payload)}`;
+  return signWithHeader(encodeJson(protectedHeader), payload, signer);
+}
+
+/**
+ * Signs `payload` under a protected header already encoded (base64url of its JSON): a key that
+ * signs many JWTs with one header (DPoP proofs) encodes it once.
+ */
+export function signWithHeader(
+  encodedHeader: string,
+  payload: Readonly<Record<string, unknown>>,
+  signer: SigningKey,
+): string {
+  const input = `${encodedHeader}.${encodeJson(payload)}`;
   return `${input}.${signature(Buffer.from(input, 'ascii'), signer).toString('base64url')}`;
 }

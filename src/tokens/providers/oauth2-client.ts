@@ -1,11 +1,14 @@
 // One OAuth 2 client at its authorization server: who it is, how it authenticates, where its
 // requests go, and the sender they travel through. Every request it makes (grants, refreshes,
 // revocations) is POSTed through the one exchange, each attempt built anew: the client
-// authentication (a fresh assertion) and, later, a DPoP proof are made per attempt here.
+// authentication (a fresh assertion) and, with DPoP, a fresh proof are made per attempt here.
 import { AuthenticationException } from '../../errors/authentication-exception';
 import type { FormFields } from '../../http/body';
 import { type ClientAuthSetup, createClientAuth } from '../client-auth/create';
 import type { ClientAuthMethod } from '../client-auth/options';
+import { DpopHandle } from '../dpop/dpop-handle';
+import type { DpopKey } from '../dpop/dpop-key';
+import { readDpopOption } from '../dpop/dpop-options';
 import { exchangeToken, type TokenRequest } from '../exchange/token-exchange';
 import { createTokenSender, type TokenSender } from '../exchange/token-http';
 import type { TokenAnswer } from '../exchange/token-response';
@@ -59,6 +62,8 @@ export class OAuth2Client {
   readonly clientId: string;
   readonly authMethod: ClientAuthMethod;
   readonly endpoints: ProviderEndpoints;
+  /** DPoP key, nonces and bindings, when the `dpop` option is on. */
+  readonly dpop: DpopHandle | undefined;
   readonly #auth: ClientAuthSetup;
   readonly #sender: TokenSender;
 
@@ -79,6 +84,8 @@ export class OAuth2Client {
       route: routeOf(options),
     });
     this.#sender = createTokenSender(options, this.#auth.tls);
+    const dpop = readDpopOption(options.dpop);
+    this.dpop = dpop === undefined ? undefined : new DpopHandle(dpop);
   }
 
   /**
@@ -93,6 +100,7 @@ export class OAuth2Client {
       clientId: this.clientId,
       authMethod: this.authMethod,
       certificate: this.#auth.certificateThumbprint,
+      dpop: this.dpop?.identityPart,
     };
   }
 
@@ -104,9 +112,13 @@ export class OAuth2Client {
     return this.#auth.assertionAudience ?? this.endpoints.issuer ?? this.endpoints.tokenUrl!;
   }
 
-  /** POSTs a grant to the token endpoint. */
-  async requestToken(fields: GrantFields, secrets: readonly string[]): Promise<ClientAnswer> {
-    return this.#post(await this.endpoints.token(this.#sender), fields, secrets);
+  /** POSTs a grant to the token endpoint (with a DPoP proof of `proofKey` per attempt, when given). */
+  async requestToken(
+    fields: GrantFields,
+    secrets: readonly string[],
+    proofKey?: DpopKey,
+  ): Promise<ClientAnswer> {
+    return this.#post(await this.endpoints.token(this.#sender), fields, secrets, proofKey);
   }
 
   /**
@@ -130,8 +142,14 @@ export class OAuth2Client {
    * POSTs to `url` through the one exchange, each attempt built anew: the grant's fields, the
    * client authentication of this attempt (a fresh assertion), the secrets to scrub.
    */
-  async #post(url: string, fields: GrantFields, secrets: readonly string[]): Promise<ClientAnswer> {
+  async #post(
+    url: string,
+    fields: GrantFields,
+    secrets: readonly string[],
+    proofKey?: DpopKey,
+  ): Promise<ClientAnswer> {
     const audience = this.audience;
+    const nonces = proofKey && this.dpop?.nonces;
     const known = [...secrets, ...this.#auth.secrets];
     const build = async (): Promise<TokenRequest> => {
       const [grant, credentials] = await Promise.all([
@@ -139,19 +157,21 @@ export class OAuth2Client {
         this.#auth.strategy.credentials({ clientId: this.clientId, audience }),
       ]);
       const form: FormFields = { ...grant, ...credentials.form };
-      return {
-        method: 'POST',
-        url,
-        headers: credentials.headers,
-        form,
-        secrets: [...known, ...fieldSecrets(grant), ...credentials.secrets],
-      };
+      const attemptSecrets = [...known, ...fieldSecrets(grant), ...credentials.secrets];
+      let headers = credentials.headers;
+      if (nonces) {
+        const proof = proofKey.proof({ htm: 'POST', url, nonce: nonces.get(url) });
+        headers = { ...headers, dpop: proof };
+        attemptSecrets.push(proof);
+      }
+      return { method: 'POST', url, headers, form, secrets: attemptSecrets };
     };
     const answer = await exchangeToken(build, {
       send: this.#sender.send,
       serviceName: this.serviceName,
       url,
       maxRetries: this.#sender.maxRetries,
+      onAnswer: nonces && ((response) => nonces.note(url, response.headers.get('dpop-nonce'))),
     });
     return { answer, url };
   }

@@ -1,6 +1,7 @@
 import { AuthenticationException, TokenRefreshException } from '../../errors/authentication-exception';
 import { INSPECT } from '../../observability/redact-constants';
 import type { ClientAuthMethod } from '../client-auth/options';
+import { registerDpopHandle } from '../dpop/dpop-handle';
 import { tokenFromBody } from '../exchange/token-response';
 import { canonicalIdentity, type IdentityParts, scopeSet, sha256Hex, sortedEntries } from '../identity';
 import type { TokenData } from '../token-data';
@@ -74,6 +75,7 @@ export abstract class OAuth2GrantProvider implements TokenProvider {
     this.issuer = this.#client.endpoints.issuer;
     this.scope = scopeString(options.scope);
     this.#extra = checkExtraParams(options.extraParams, [...reservedParams, ...CREDENTIAL_PARAMS]);
+    if (this.#client.dpop) registerDpopHandle(this, this.#client.dpop);
   }
 
   /** The grant's own form fields (e.g. `grant_type`, `username`, `password`), made for every attempt. */
@@ -132,13 +134,18 @@ export abstract class OAuth2GrantProvider implements TokenProvider {
       ...(await fields()),
       ...(scope ? { scope } : {}),
     });
-    const { answer, url } = await this.#client.requestToken(form, secrets);
-    return tokenFromBody(answer, {
+    // DPoP: a refresh proves the key the token it replaces is bound to (a public client's
+    // refresh token is bound to it too, RFC 9449 §5); a new grant proves this provider's key.
+    const dpop = this.#client.dpop;
+    const proofKey = dpop && ((previous && dpop.keyFor(previous)) ?? (await dpop.key()));
+    const { answer, url } = await this.#client.requestToken(form, secrets, proofKey);
+    const token = tokenFromBody(answer, {
       serviceName: this.serviceName,
       url,
       secrets: [...answer.secrets],
       previous,
     });
+    return proofKey ? dpop!.accept(token, proofKey, this.serviceName) : token;
   }
 
   /** A new token from the provider's grant. */

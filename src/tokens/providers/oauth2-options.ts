@@ -1,4 +1,5 @@
 import { CLIENT_AUTH_OPTION_KEYS, type ClientAuthOptions } from '../client-auth/options';
+import type { DpopOption } from '../dpop/dpop-options';
 import { TOKEN_ENDPOINT_OPTION_KEYS, type TokenEndpointOptions } from '../exchange/token-http';
 import { checkTokenUrlSecurity } from '../exchange/token-url';
 
@@ -44,6 +45,19 @@ export interface OAuth2ProviderOptions extends TokenEndpointOptions, ClientAuthO
    * @example { audience: 'https://api.example.com' }
    */
   readonly extraParams?: Readonly<Record<string, string>>;
+  /**
+   * DPoP (RFC 9449): tokens bound to a key this client holds. Every token request (refreshes
+   * included) carries a proof; the server's token must come back as `token_type: DPoP`; requests
+   * with it send `Authorization: DPoP <token>` and a fresh proof per send. `true` generates an
+   * ES256 key per provider; an object configures the key, the algorithm and whether an unbound
+   * token is refused. A fleet sharing tokens through a storage either configures the same
+   * `privateKey` everywhere, or lets the storage keep the generated key with the token (an
+   * encrypted storage only).
+   * @default off
+   * @example dpop: true
+   * @example dpop: { privateKey: createPrivateKey(process.env.DPOP_KEY_PEM!), alg: 'ES256' }
+   */
+  readonly dpop?: DpopOption;
 }
 
 /** The keys of {@link OAuth2ProviderOptions}, for the providers' own-property reading. */
@@ -56,6 +70,7 @@ export const OAUTH2_OPTION_KEYS = {
   serviceName: true,
   scope: true,
   extraParams: true,
+  dpop: true,
   ...TOKEN_ENDPOINT_OPTION_KEYS,
 } as const;
 

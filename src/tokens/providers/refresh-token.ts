@@ -1,5 +1,6 @@
 import { optionKeys, readOptions } from '../../checks/options';
 import { AuthenticationException } from '../../errors/authentication-exception';
+import { carryBinding } from '../dpop/dpop-handle';
 import { hashedPart, type IdentityParts } from '../identity';
 import type { TokenData } from '../token-data';
 import { OAuth2GrantProvider } from './oauth2-grant-provider';
@@ -102,7 +103,7 @@ export class RefreshTokenProvider extends OAuth2GrantProvider {
 
   /** Keeps the refresh token that was used when the answer has none (RFC 6749 §6), and remembers the newest. */
   #remember(token: TokenData, used: string): TokenData {
-    const withRefresh = token.refreshToken ? token : token.with({ refreshToken: used });
+    const withRefresh = token.refreshToken ? token : carryBinding(token, token.with({ refreshToken: used }));
     this.#latest = withRefresh.refreshToken!;
     return withRefresh;
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { positiveInteger } from '../../checks/numbers';
 import { optionKeys, readOptions } from '../../checks/options';
 import { AuthenticationException } from '../../errors/authentication-exception';
+import { dpopHandleOf, registerDpopHandle } from '../dpop/dpop-handle';
 import { hashedPart, type IdentityParts, sha256Hex } from '../identity';
 import type { TokenData } from '../token-data';
 import { TokenManager } from '../token-manager';
@@ -286,6 +287,8 @@ export class TokenExchangeTokenProvider extends OAuth2GrantProvider {
         refresh: (current) => this.refreshWith(current, () => this.#exchange(subject)),
         revoke: (token, options) => this.revokeToken(token, options),
       });
+      const dpop = dpopHandleOf(this);
+      if (dpop) registerDpopHandle(provider, dpop);
       return new TokenManager(provider, this.#subjectStorage);
     });
   }

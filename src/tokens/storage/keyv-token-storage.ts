@@ -78,6 +78,8 @@ function openEntry(value: unknown, keys: EncryptionKeys, boundTo: string): strin
 export class KeyvTokenStorage implements TokenStorage {
   /** Prefix of every key: `<keyPrefix>:<cache key>`. */
   readonly keyPrefix: string;
+  /** True when values are stored AES-256-GCM encrypted (an `encryptionKey` was given). */
+  readonly encrypted: boolean;
   readonly #keyv: KeyvLike;
   readonly #keys: EncryptionKeys | undefined;
 
@@ -100,6 +102,7 @@ export class KeyvTokenStorage implements TokenStorage {
       options.encryptionKey === undefined
         ? undefined
         : EncryptionKeys.from(options.encryptionKey, 'KeyvTokenStorage');
+    this.encrypted = this.#keys !== undefined;
   }
 
   #key(key: string): string {

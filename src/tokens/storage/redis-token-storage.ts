@@ -109,6 +109,8 @@ interface Envelope {
 export class RedisTokenStorage implements TokenStorage {
   /** Prefix of every key: `<keyPrefix>:<cache key>`. */
   readonly keyPrefix: string;
+  /** True when values are stored AES-256-GCM encrypted (an `encryptionKey` was given). */
+  readonly encrypted: boolean;
   readonly #send: RedisCommand;
   readonly #keys: EncryptionKeys | undefined;
   readonly #lock: boolean;
@@ -129,6 +131,7 @@ export class RedisTokenStorage implements TokenStorage {
       options.encryptionKey === undefined
         ? undefined
         : EncryptionKeys.from(options.encryptionKey, 'RedisTokenStorage');
+    this.encrypted = this.#keys !== undefined;
     this.#lock = options.lock ?? true;
   }
 
