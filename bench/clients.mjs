@@ -35,12 +35,16 @@ const silent = {
  * A requestforge client with its own token manager. `query` shapes the token endpoint's answers
  * (`?expires_in=2&delay=20`); `configure` adds builder options.
  */
-export function managedTokenClient(origin, { query = '', configure = (builder) => builder } = {}) {
+export function managedTokenClient(
+  origin,
+  { query = '', configure = (builder) => builder, dpop = false } = {},
+) {
   const provider = new ClientCredentialsTokenProvider({
     tokenUrl: `${origin}/oauth/token${query}`,
     clientId: 'bench',
     clientSecret: 'bench-secret',
     serviceName: 'bench',
+    dpop,
   });
   const manager = new TokenManager(provider, undefined, { logger: silent });
   const client = new HttpClient(
@@ -280,10 +284,9 @@ export const clients = {
       close: () => client.close(),
     };
   },
-  // DPoP (issue 11, built on another branch): its row goes here, e.g. 'requestforge DPoP-bound
-  // token' (a managed-token client whose token endpoint issues DPoP tokens, one proof per request).
-  // Its counterpart is the floor (add a floor with a DPoP header of the same size when it lands);
-  // bench/report.mjs prints "not in this build" while no row name contains "DPoP".
+  // A DPoP-bound token (RFC 9449): `Authorization: DPoP` and a fresh ES256 proof (new jti, iat,
+  // ath) signed for every send. The report also sets it beside the managed bearer token.
+  'requestforge DPoP-bound token': (origin) => managedTokenClient(origin, { dpop: true }),
 };
 
 /**

@@ -94,9 +94,10 @@ function capabilities(r) {
       `| OpenTelemetry instrumentation, no SDK (\`requestforge/otel\`) | ${fmt(otel.cpuUs, 1)} µs | ${ratio(otel.ratios.cpuUs)} | ${otel.counterpart} |`,
     );
   const dpop = r.rows.find((x) => x.name.includes('DPoP'));
+  const managed = row('requestforge managed token');
   lines.push(
     dpop
-      ? `| DPoP-bound tokens | ${fmt(dpop.cpuUs, 1)} µs | ${ratio(dpop.ratios.cpuUs)} | ${dpop.counterpart} |`
+      ? `| DPoP-bound tokens (an ES256 proof per send) | ${fmt(dpop.cpuUs, 1)} µs | ${ratio(dpop.ratios.cpuUs)} | ${dpop.counterpart}${managed ? `; ${fmt(dpop.cpuUs / managed.cpuUs, 2)}× the managed bearer token` : ''} |`
       : '| DPoP-bound tokens | — | not in this build | — |',
   );
   return table(

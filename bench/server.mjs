@@ -5,7 +5,8 @@
 //   POST /items          reads the body, answers the same JSON
 //   GET  /blob?mb=N      N MiB of bytes (default 50), with a content-length
 //   POST /upload         reads the body, answers { bytes } (the request body is not kept)
-//   POST /oauth/token    a client-credentials token (?expires_in=N, default 3600; ?delay=ms)
+//   POST /oauth/token    a client-credentials token (?expires_in=N, default 3600; ?delay=ms),
+//                        DPoP-bound when the request carries a DPoP proof
 //   GET  /stats          { tokenCalls }
 //   POST /stats/reset
 import { readFileSync } from 'node:fs';
@@ -57,7 +58,8 @@ const server = http.createServer((req, res) => {
       const delay = Number(url.searchParams.get('delay') ?? 0);
       const token = JSON.stringify({
         access_token: `bench-token-${tokenCalls}`,
-        token_type: 'Bearer',
+        // A DPoP proof asks for a DPoP-bound token (RFC 9449 §5); proofs are not verified here.
+        token_type: req.headers.dpop === undefined ? 'Bearer' : 'DPoP',
         expires_in: expiresIn,
       });
       setTimeout(() => {
