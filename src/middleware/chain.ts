@@ -22,3 +22,16 @@ export function compose(middleware: readonly Middleware[], terminal: Handler): H
   }
   return handler;
 }
+
+/** `next(request, context)`, with a synchronous throw turned into a rejected promise. */
+export function sendThrough(
+  next: Handler,
+  request: HttpRequest,
+  context: RequestContext,
+): Promise<HttpResponse> {
+  try {
+    return next(request, context);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}

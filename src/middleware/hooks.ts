@@ -1,7 +1,7 @@
 import type { ErrorHook, RequestHook, ResponseHook } from '../hooks/types';
 import { HttpRequest } from '../http/request';
 import { HttpResponse } from '../http/response';
-import type { Handler, Middleware } from './chain';
+import { type Handler, type Middleware, sendThrough } from './chain';
 import type { RequestContext } from './context';
 import type { OriginTrust } from './origin-trust';
 
@@ -54,13 +54,7 @@ export function hooksMiddleware(
       }
       request = adopt(request, changed);
     }
-    let sent: Promise<HttpResponse>;
-    try {
-      sent = next(request, context);
-    } catch (error) {
-      sent = Promise.reject(error);
-    }
-    return sent.then(
+    return sendThrough(next, request, context).then(
       (response) => after(0, response, context),
       (error: unknown) => failed(error, context),
     );

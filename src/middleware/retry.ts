@@ -4,7 +4,7 @@ import type { HttpRequest } from '../http/request';
 import { HttpResponse } from '../http/response';
 import { channels, publish } from '../observability/events';
 import type { RetryStrategy } from '../retry/retry-strategy';
-import type { Handler, Middleware } from './chain';
+import { type Handler, type Middleware, sendThrough } from './chain';
 import type { RequestContext } from './context';
 import { sleep } from './sleep';
 
@@ -24,13 +24,7 @@ export function retryMiddleware(strategy: RetryStrategy): Middleware {
   const attempt = (request: HttpRequest, context: RequestContext, next: Handler): Promise<HttpResponse> => {
     // Throwing refuses the attempt (an open circuit): the call fails with that error, as is.
     strategy.beforeAttempt?.(context);
-    let sent: Promise<HttpResponse>;
-    try {
-      sent = next(request, context);
-    } catch (error) {
-      sent = Promise.reject(error);
-    }
-    return sent.then(
+    return sendThrough(next, request, context).then(
       (response) => settle(request, context, next, response, false),
       (error: unknown) => settle(request, context, next, error, true),
     );
