@@ -197,6 +197,24 @@ describe('private_key_jwt', () => {
     });
   });
 
+  it('assertionAudience overrides the aud the issuer would give', async () => {
+    const from = server.requests.length;
+    await provider({
+      clientId: 'svc-pkjwt',
+      privateKey: CLIENT_KEYS.ES256,
+      keyId: 'ES256',
+      issuer: server.issuer,
+      assertionAudience: tokenUrl,
+    }).fetchToken();
+    const [assertion] = assertionsSince(from);
+    await verified(assertion!, createPublicKey(CLIENT_KEYS.ES256), {
+      alg: 'ES256',
+      kid: 'ES256',
+      clientId: 'svc-pkjwt',
+      audience: tokenUrl,
+    });
+  });
+
   it('every token request has its own jti', async () => {
     const from = server.requests.length;
     const p = provider({ clientId: 'svc-pkjwt', privateKey: CLIENT_KEYS.EdDSA });

@@ -142,6 +142,15 @@ describe('token exchange (RFC 8693)', () => {
     expect(form.get('client_id')).toBe('svc-gateway');
   });
 
+  it('subjectTokenType names the kind of subject token sent (an ID token here)', async () => {
+    const provider = exchange({ subjectToken: 'user-id-token-dave', subjectTokenType: ID_TOKEN });
+    const from = server.requests.length;
+    await provider.fetchToken();
+    const form = formOf(from, TOKEN_EXCHANGE);
+    expect(form.get('subject_token')).toBe('user-id-token-dave');
+    expect(form.get('subject_token_type')).toBe(ID_TOKEN);
+  });
+
   it('forSubject: one manager per subject, tokens of two subjects never mix, cached per subject', async () => {
     const provider = exchange({ audience: 'orders-api' });
     const alice = provider.forSubject('user-token-alice');
