@@ -1,10 +1,10 @@
-import { DEFAULT_SENSITIVE_KEYS, type HttpResponse, type TokenData } from 'requestforge';
-
-const SENSITIVE = new Set(DEFAULT_SENSITIVE_KEYS.map((key) => key.toLowerCase().replaceAll('_', '-')));
+import type { HttpResponse, TokenData } from 'requestforge';
+import { defaultRedactor } from '../observability/redact';
+import { REDACTED } from '../observability/redact-constants';
 
 /** `[REDACTED]` for credential headers (`authorization`, cookies, API keys…), the value otherwise. */
 export function headerValue(name: string, value: string): string {
-  return SENSITIVE.has(name.toLowerCase().replaceAll('_', '-')) ? '[REDACTED]' : value;
+  return defaultRedactor.isSensitive(name) ? REDACTED : value;
 }
 
 /** The claims of a JWT access token, decoded and NOT verified; `undefined` for other tokens. */
