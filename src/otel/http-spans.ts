@@ -153,6 +153,7 @@ export class HttpSpans {
     record.statusCode = message.statusCode;
     record.error = message.error;
     if (record.span !== undefined) finish(record.span, record.statusCode, record.error, record.endTime);
+    if (!this.#metering) return;
     const attributes: Attributes = { ...cachedServerAttributes(record.url) };
     methodAttributes(record.method, attributes);
     if (record.statusCode !== undefined) attributes[HTTP.statusCode] = record.statusCode;

@@ -78,11 +78,24 @@ function guarded<T>(what: string, handler: (message: T) => void): (message: unkn
   };
 }
 
-function counters(instruments: Instruments) {
+/** Metric-only subscriptions: left out without a meter, so a cache hit publishes nothing then. */
+function metricsOnly(instruments: Instruments) {
   return {
     [CHANNELS.tokenCacheHit]: guarded<TokenCacheHitMessage>('cache hit', (message) =>
       instruments.tokenCacheHits.add(1, { [RF.tokenService]: message.serviceName }),
     ),
+    [CHANNELS.circuitState]: guarded<CircuitStateMessage>('circuit state', (message) =>
+      instruments.circuitStateChanges.add(1, {
+        [RF.circuitState]: message.state,
+        [RF.circuitPrevious]: message.previous,
+      }),
+    ),
+  };
+}
+
+/** Counters that also add events to the active span: subscribed with or without a meter. */
+function counters(instruments: Instruments) {
+  return {
     [CHANNELS.authReplay]: guarded<AuthReplayMessage>('auth replay', (message) => {
       instruments.authReplays.add(
         1,
@@ -108,12 +121,6 @@ function counters(instruments: Instruments) {
         [RF.retryDelayMs]: message.delayMs,
       });
     }),
-    [CHANNELS.circuitState]: guarded<CircuitStateMessage>('circuit state', (message) =>
-      instruments.circuitStateChanges.add(1, {
-        [RF.circuitState]: message.state,
-        [RF.circuitPrevious]: message.previous,
-      }),
-    ),
   };
 }
 
@@ -159,6 +166,7 @@ export function instrumentRequestforge(options?: InstrumentationOptions): Reques
     [CHANNELS.tokenStart]: guarded<TokenRequestMessage>('token start', (message) => tokens.start(message)),
     [CHANNELS.tokenEnd]: guarded<TokenRequestMessage>('token end', (message) => tokens.end(message)),
     ...counters(instruments),
+    ...(metered ? metricsOnly(instruments) : {}),
   };
   // With no SDK at all (no-op tracer and meter) only call:start is watched, so the sends and the
   // token cache pay nothing; the first call after a tracer provider is registered wakes the rest.
