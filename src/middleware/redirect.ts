@@ -3,7 +3,7 @@ import { TooManyRedirectsException } from '../errors/transport-errors';
 import { HttpRequest } from '../http/request';
 import type { HttpResponse } from '../http/response';
 import { channels, publish } from '../observability/events';
-import type { Handler, Middleware } from './chain';
+import { type Handler, type Middleware, sendThrough } from './chain';
 import type { RequestContext } from './context';
 import type { OriginTrust } from './origin-trust';
 
@@ -145,13 +145,8 @@ export class RedirectLayer {
  */
 export function redirectMiddleware(policy: RedirectPolicy, trust: OriginTrust): Middleware {
   const layer = new RedirectLayer(policy, trust);
-  return (request, context, next) => {
-    try {
-      return next(request, context).then(
-        (response) => layer.screen(request, context, response, next) ?? response,
-      );
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  };
+  return (request, context, next) =>
+    sendThrough(next, request, context).then(
+      (response) => layer.screen(request, context, response, next) ?? response,
+    );
 }
