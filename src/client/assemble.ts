@@ -113,7 +113,7 @@ class InnerLayers {
     this.#redirect = redirect;
     this.#link = link;
     this.#end = end;
-    this.#hop = auth === undefined ? link : (request, context) => this.#authorized(request, context);
+    this.#hop = auth === undefined ? link : (request, context) => auth.run(request, context, link);
   }
 
   readonly call: Handler = (request, context) => {
@@ -152,16 +152,6 @@ class InnerLayers {
       return Promise.reject(error);
     }
   };
-
-  /** Auth and send for a redirect hop (the auth layer's own step). */
-  #authorized(request: HttpRequest, context: RequestContext): Promise<HttpResponse> {
-    const auth = this.#auth!;
-    if (!auth.applies(request)) return this.#link(request, context);
-    const applied = auth.authorize(request);
-    return applied instanceof Promise
-      ? applied.then((sent) => auth.send(request, context, sent, this.#link))
-      : auth.send(request, context, applied, this.#link);
-  }
 
   /** The response as the auth layer hands it out: a 3xx to follow, else the end. */
   #outer(

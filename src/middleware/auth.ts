@@ -103,6 +103,18 @@ export class AuthLayer {
     return this.#replay(request, context, next, { sent, response }, hook.retryStrategy.getDelayMs(0));
   }
 
+  /**
+   * The whole layer for one send: `request` as is when it gets no credentials, else with them
+   * (waiting if need be), its answer screened for replays. May throw synchronously.
+   */
+  run(request: HttpRequest, context: RequestContext, next: Handler): Promise<HttpResponse> {
+    if (!this.applies(request)) return next(request, context);
+    const applied = this.authorize(request);
+    return applied instanceof Promise
+      ? applied.then((sent) => this.send(request, context, sent, next))
+      : this.send(request, context, applied, next);
+  }
+
   /** Sends `sent` (the request with credentials) and screens the answer. */
   send(
     request: HttpRequest,
@@ -170,11 +182,7 @@ export function authMiddleware(hook: AuthHook, defaultTimeoutMs: number): Middle
   const layer = new AuthLayer(hook, defaultTimeoutMs);
   return (request, context, next) => {
     try {
-      if (!layer.applies(request)) return next(request, context);
-      const applied = layer.authorize(request);
-      return applied instanceof Promise
-        ? applied.then((sent) => layer.send(request, context, sent, next))
-        : layer.send(request, context, applied, next);
+      return layer.run(request, context, next);
     } catch (error) {
       return Promise.reject(error);
     }
