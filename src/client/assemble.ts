@@ -2,7 +2,7 @@ import type { HttpClientConfig } from '../config/http-client-config';
 import type { HttpRequest } from '../http/request';
 import type { HttpResponse } from '../http/response';
 import { AuthLayer, authMiddleware } from '../middleware/auth';
-import { compose, type Handler, type Middleware } from '../middleware/chain';
+import { compose, type Handler, type Middleware, sendThrough } from '../middleware/chain';
 import type { RequestContext } from '../middleware/context';
 import { dpopMiddleware } from '../middleware/dpop';
 import { hooksMiddleware } from '../middleware/hooks';
@@ -77,16 +77,11 @@ export function assembleCall(
     : undefined;
   if (outer.length === 0) return new InnerLayers(auth, redirect, terminal, end).call;
   const chain = compose(outer, new InnerLayers(auth, redirect, terminal, undefined).call);
-  return (request, context) => {
-    try {
-      return chain(request, context).then(
-        (response) => end.ok(response, context),
-        (error: unknown) => end.failed(error, context),
-      );
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  };
+  return (request, context) =>
+    sendThrough(chain, request, context).then(
+      (response) => end.ok(response, context),
+      (error: unknown) => end.failed(error, context),
+    );
 }
 
 /**
