@@ -94,15 +94,14 @@ export class RequestFactory {
       headers = Object.assign(merged, normalizeHeaders(init.headers, 'request headers'));
     }
     const encoded = encodeBody(init as BodyOptions);
-    if (encoded.contentType !== undefined && headers['content-type'] === undefined) {
+    const { contentType, contentLength } = encoded;
+    // A form (the only body with a length) has our boundary: its content type and length replace
+    // any the caller set. Other bodies' content type is a default.
+    if (contentLength !== undefined || (contentType !== undefined && headers['content-type'] === undefined)) {
       const typed = ownRecord(headers);
-      typed['content-type'] = encoded.contentType;
+      typed['content-type'] = contentType!;
+      if (contentLength !== undefined) typed['content-length'] = String(contentLength);
       headers = typed;
-    }
-    if (encoded.contentLength !== undefined) {
-      // A form's boundary is ours: its content type and length replace any the caller set.
-      const type = encoded.contentType!;
-      headers = { ...headers, 'content-type': type, 'content-length': String(encoded.contentLength) };
     }
     if (!Object.isFrozen(headers)) Object.freeze(headers);
     return HttpRequest.trusted({
