@@ -4,7 +4,7 @@
 import { createHash, generateKeyPair, type JsonWebKey, type KeyObject, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { INSPECT } from '../../observability/redact-constants';
-import { signWithHeader } from '../jose/jws';
+import { base64urlJson, signWithHeader } from '../jose/jws';
 import { checkSigningAlg, defaultSigningAlg, jwkThumbprint, publicJwk, readPrivateKey } from '../jose/keys';
 
 /** The algorithms a DPoP key may sign with. */
@@ -57,7 +57,7 @@ export class DpopKey {
     this.alg = alg;
     const jwk = publicJwk(key);
     this.jkt = jwkThumbprint(jwk);
-    this.#header = Buffer.from(JSON.stringify({ typ: 'dpop+jwt', alg, jwk }), 'utf8').toString('base64url');
+    this.#header = base64urlJson({ typ: 'dpop+jwt', alg, jwk });
   }
 
   /**

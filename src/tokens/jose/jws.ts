@@ -24,7 +24,8 @@ function hashOf(alg: SigningAlg): string | undefined {
   return alg === 'EdDSA' ? undefined : HASHES[alg.slice(2)];
 }
 
-function encodeJson(value: unknown): string {
+/** `base64url(utf8(JSON))` of a value: one part of a compact JWS. */
+export function base64urlJson(value: unknown): string {
   return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
 }
 
@@ -59,7 +60,7 @@ export function signJwt(
   const protectedHeader: Record<string, unknown> = { alg: signer.alg, typ: header.typ ?? 'JWT' };
   if (header.kid !== undefined) protectedHeader.kid = header.kid;
   if (header.jwk !== undefined) protectedHeader.jwk = header.jwk;
-  return signWithHeader(encodeJson(protectedHeader), payload, signer);
+  return signWithHeader(base64urlJson(protectedHeader), payload, signer);
 }
 
 /**
@@ -71,6 +72,6 @@ export function signWithHeader(
   payload: Readonly<Record<string, unknown>>,
   signer: SigningKey,
 ): string {
-  const input = `${encodedHeader}.${encodeJson(payload)}`;
+  const input = `${encodedHeader}.${base64urlJson(payload)}`;
   return `${input}.${signature(Buffer.from(input, 'ascii'), signer).toString('base64url')}`;
 }
