@@ -5,6 +5,7 @@
 // thumbprint (and the access token's own `cnf.jkt`, when it is a JWT).
 import type { JsonWebKey } from 'node:crypto';
 import { ownRecord } from '../../checks/options';
+import { unverifiedClaims } from '../jwt';
 import { InMemoryTokenStorage } from '../storage/in-memory-token-storage';
 import { TokenData } from '../token-data';
 import type { TokenStorage } from '../token-storage';
@@ -16,17 +17,9 @@ const FIELD = 'requestforge_dpop';
 
 /** The `cnf.jkt` of a JWT access token (RFC 9449 §6.1), read without verifying anything. */
 function cnfJkt(accessToken: string): string | undefined {
-  const parts = accessToken.split('.');
-  if (parts.length !== 3 || parts[1]!.length > 16_384) return undefined;
-  try {
-    const payload = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as {
-      cnf?: { jkt?: unknown };
-    } | null;
-    const jkt = payload?.cnf?.jkt;
-    return typeof jkt === 'string' ? jkt : undefined;
-  } catch {
-    return undefined;
-  }
+  const cnf = unverifiedClaims(accessToken, 16_384)?.cnf as { jkt?: unknown } | null | undefined;
+  const jkt = cnf?.jkt;
+  return typeof jkt === 'string' ? jkt : undefined;
 }
 
 /** The key a stored binding names: the stored key, else ours when the thumbprints agree. */
