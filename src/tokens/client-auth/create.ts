@@ -4,6 +4,7 @@
 import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import { optionKeys, readOptions } from '../../checks/options';
 import { checkSigningAlg, defaultSigningAlg, readPrivateKey } from '../jose/keys';
+import { checkString } from '../providers/oauth2-options';
 import { AssertionFile, checkSuppliedAssertion } from './assertion';
 import {
   type ClientAuthMethod,
@@ -46,11 +47,6 @@ export interface ClientAuthContext {
 const TLS_KEYS = optionKeys<ProviderTlsOptions>()({ cert: true, key: true, ca: true, passphrase: true });
 const HMAC_ALGS: ReadonlySet<string> = new Set(['HS256', 'HS384', 'HS512']);
 
-function nonEmpty(value: unknown, option: string): string {
-  if (typeof value !== 'string' || value === '') throw new TypeError(`${option} must be a non-empty string`);
-  return value;
-}
-
 function pem(value: unknown, option: string): string | Buffer {
   if (typeof value === 'string' || Buffer.isBuffer(value)) return value;
   throw new TypeError(`${option} must be a PEM string or a Buffer`);
@@ -71,7 +67,7 @@ function readTls(
     const list = Array.isArray(tls.ca) ? tls.ca : [tls.ca];
     for (const [i, ca] of list.entries()) pem(ca, Array.isArray(tls.ca) ? `tls.ca[${i}]` : 'tls.ca');
   }
-  if (tls.passphrase !== undefined) nonEmpty(tls.passphrase, 'tls.passphrase');
+  if (tls.passphrase !== undefined) checkString(tls.passphrase, 'tls.passphrase');
   if ((tls.cert === undefined) !== (tls.key === undefined))
     throw new TypeError(
       `tls.${tls.cert === undefined ? 'cert' : 'key'} is missing: a client certificate needs both cert and key`,
@@ -126,7 +122,7 @@ function refuseUnused(
  */
 export function createClientAuth(options: ClientAuthOptions, context: ClientAuthContext): ClientAuthSetup {
   const secret =
-    options.clientSecret === undefined ? undefined : nonEmpty(options.clientSecret, 'clientSecret');
+    options.clientSecret === undefined ? undefined : checkString(options.clientSecret, 'clientSecret');
   const sources = (['privateKey', 'clientAssertion', 'clientAssertionFile'] as const).filter(
     (name) => options[name] !== undefined,
   );
@@ -148,8 +144,8 @@ export function createClientAuth(options: ClientAuthOptions, context: ClientAuth
   const audience =
     options.assertionAudience === undefined
       ? undefined
-      : nonEmpty(options.assertionAudience, 'assertionAudience');
-  const keyId = options.keyId === undefined ? undefined : nonEmpty(options.keyId, 'keyId');
+      : checkString(options.assertionAudience, 'assertionAudience');
+  const keyId = options.keyId === undefined ? undefined : checkString(options.keyId, 'keyId');
   const setup = (strategy: ClientAuthStrategy, secrets: readonly string[] = []): ClientAuthSetup => ({
     strategy,
     tls,
@@ -209,7 +205,10 @@ function supplier(
   serviceName: string,
 ): () => Promise<string> {
   if (source === 'clientAssertionFile') {
-    const file = new AssertionFile(nonEmpty(options.clientAssertionFile, 'clientAssertionFile'), serviceName);
+    const file = new AssertionFile(
+      checkString(options.clientAssertionFile, 'clientAssertionFile'),
+      serviceName,
+    );
     return () => file.read();
   }
   const supply = options.clientAssertion;
