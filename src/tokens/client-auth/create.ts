@@ -91,7 +91,6 @@ function readTls(
   return { tls, thumbprint: createHash('sha256').update(certificate.raw).digest('base64url') };
 }
 
-/** Refuses options the chosen method would not use. */
 /** The options only assertion-based methods read. */
 const ASSERTION_OPTIONS: readonly (keyof ClientAuthOptions)[] = [
   'privateKey',
@@ -102,6 +101,7 @@ const ASSERTION_OPTIONS: readonly (keyof ClientAuthOptions)[] = [
   'assertionAudience',
 ];
 
+/** Refuses options the chosen method would not use. */
 function refuseUnused(
   options: ClientAuthOptions,
   method: ClientAuthMethod,
