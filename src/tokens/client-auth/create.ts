@@ -3,7 +3,7 @@
 // method would not use is refused too (it is a misconfiguration, never silently ignored).
 import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import { optionKeys, readOptions } from '../../checks/options';
-import { checkSigningAlg, defaultSigningAlg, readPrivateKey } from '../jose/keys';
+import { readSigningKey } from '../jose/keys';
 import { checkString } from '../providers/oauth2-options';
 import { AssertionFile, checkSuppliedAssertion } from './assertion';
 import {
@@ -190,12 +190,8 @@ export function createClientAuth(options: ClientAuthOptions, context: ClientAuth
   }
   refuseUnused(options, method, ['clientSecret']);
   if (source !== 'privateKey') return needs('privateKey, clientAssertion or clientAssertionFile');
-  const key = readPrivateKey(options.privateKey, 'privateKey');
-  const alg =
-    options.signingAlg === undefined
-      ? defaultSigningAlg(key, 'privateKey')
-      : checkSigningAlg(options.signingAlg, key, 'signingAlg');
-  return setup(signedAssertion(method, { alg, key }, keyId, []));
+  const signer = readSigningKey(options.privateKey, options.signingAlg, 'privateKey', 'signingAlg');
+  return setup(signedAssertion(method, signer, keyId, []));
 }
 
 /** The per-attempt supplier of a ready-made assertion. */

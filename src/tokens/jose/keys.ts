@@ -136,6 +136,24 @@ export function checkSigningAlg(alg: unknown, key: KeyObject, option: string): A
   return alg as AsymmetricSigningAlg;
 }
 
+/**
+ * Reads a configured private key and its algorithm: `alg` when given (checked against the key),
+ * else the one the key implies.
+ * @throws {TypeError} naming `keyOption` or `algOption`
+ */
+export function readSigningKey(
+  value: unknown,
+  alg: unknown,
+  keyOption: string,
+  algOption: string,
+): { readonly alg: AsymmetricSigningAlg; readonly key: KeyObject } {
+  const key = readPrivateKey(value, keyOption);
+  return {
+    alg: alg === undefined ? defaultSigningAlg(key, keyOption) : checkSigningAlg(alg, key, algOption),
+    key,
+  };
+}
+
 /** The public JWK of a key (private or public): only the public members RFC 7517/7518/8037 define. */
 export function publicJwk(key: KeyObject): JsonWebKey {
   let full: JsonWebKey;

@@ -4,13 +4,7 @@ import { ASSERTION_LIFETIME_S, checkSuppliedAssertion } from '../client-auth/ass
 import { canonicalIdentity, hashedPart, type IdentityParts } from '../identity';
 import type { SigningKey } from '../jose/jws';
 import { signJwt } from '../jose/jws';
-import {
-  type AsymmetricSigningAlg,
-  checkSigningAlg,
-  defaultSigningAlg,
-  type PrivateKeyInput,
-  readPrivateKey,
-} from '../jose/keys';
+import { type AsymmetricSigningAlg, type PrivateKeyInput, readSigningKey } from '../jose/keys';
 import { OAuth2GrantProvider } from './oauth2-grant-provider';
 import { checkString, OAUTH2_OPTION_KEYS, type OAuth2ProviderOptions } from './oauth2-options';
 
@@ -93,11 +87,12 @@ interface SignedAssertion {
 
 function readAssertionOptions(given: JwtBearerAssertionOptions): SignedAssertion {
   const options = readOptions(given, 'assertion', ASSERTION_KEYS);
-  const key = readPrivateKey(options.privateKey, 'assertion.privateKey');
-  const alg =
-    options.signingAlg === undefined
-      ? defaultSigningAlg(key, 'assertion.privateKey')
-      : checkSigningAlg(options.signingAlg, key, 'assertion.signingAlg');
+  const signer = readSigningKey(
+    options.privateKey,
+    options.signingAlg,
+    'assertion.privateKey',
+    'assertion.signingAlg',
+  );
   const claims = options.claims === undefined ? {} : options.claims;
   if (claims === null || typeof claims !== 'object' || Array.isArray(claims))
     throw new TypeError('assertion.claims must be an object');
@@ -105,7 +100,7 @@ function readAssertionOptions(given: JwtBearerAssertionOptions): SignedAssertion
   const reserved = REGISTERED_CLAIMS.filter((name) => name in own);
   if (reserved.length > 0) throw new TypeError(`assertion.claims cannot set ${reserved.join(', ')}`);
   return {
-    signer: { alg, key },
+    signer,
     issuer: checkString(options.issuer, 'assertion.issuer'),
     subject: checkString(options.subject, 'assertion.subject'),
     audience:
