@@ -120,7 +120,12 @@ export abstract class OAuth2GrantProvider implements TokenProvider {
    * authenticating the client, and reads the token; a refresh token the answer leaves out is
    * kept from `previous`.
    */
-  protected async requestToken(fields: GrantFields, previous?: TokenData): Promise<TokenData> {
+  protected async requestToken(
+    fields: () =>
+      | Readonly<Record<string, string | readonly string[]>>
+      | Promise<Readonly<Record<string, string | readonly string[]>>>,
+    previous?: TokenData,
+  ): Promise<TokenData> {
     const secrets = [...this.grantSecrets()];
     if (previous?.refreshToken) secrets.push(previous.refreshToken);
     const scope = this.scope;
