@@ -18,29 +18,39 @@ const MAX_BLOCK_BYTES = 64 * 1024;
 /**
  * undici's raw header list (names and values alternate) as latin1 strings, names as received.
  * A response keeps these strings, never undici's buffers: those are views into the socket's
- * read buffers. When every buffer lies in one span of one read (the usual case) the span is
- * decoded once and the strings are cut from it; otherwise each buffer is decoded on its own.
+ * read buffers. When the whole list lies in one socket read (the usual case) the span is decoded
+ * once and the strings are cut from it; otherwise each buffer is decoded on its own.
+ *
+ * One read is recognised by the first and the last buffer alone, without asking every buffer for
+ * its memory (the `buffer` getter is the dearest part of the loop): the parser hands out views
+ * in order, and each socket read has memory of its own, so when the first and the last lie in
+ * the same read, every header between them does too. A header split across two reads is joined
+ * by undici into a buffer of Node's shared allocation pool, where the first and the last could
+ * meet although the headers between them did not: memory of the pool's size takes the slow path.
  */
 export function headerStrings(raw: RawHeaders): string[] {
   const count = raw.length;
   const out = new Array<string>(count);
   const first = raw[0];
   const last = raw[count - 1];
-  if (count > 0 && typeof first !== 'string' && typeof last !== 'string' && first!.buffer === last!.buffer) {
+  if (count > 0 && typeof first !== 'string' && typeof last !== 'string') {
     const memory = first!.buffer;
-    const start = first!.byteOffset;
-    const span = last!.byteOffset + last!.length - start;
-    if (span > 0 && span <= MAX_BLOCK_BYTES) {
-      const text = Buffer.from(memory, start, span).toString('latin1');
-      let i = 0;
-      for (; i < count; i++) {
-        const item = raw[i]!;
-        if (typeof item === 'string' || item.buffer !== memory) break;
-        const from = item.byteOffset - start;
-        if (from < 0 || from + item.length > span) break;
-        out[i] = text.slice(from, from + item.length);
+    if (memory === last!.buffer && memory.byteLength !== Buffer.poolSize) {
+      const start = first!.byteOffset;
+      const span = last!.byteOffset + last!.length - start;
+      if (span > 0 && span <= MAX_BLOCK_BYTES) {
+        const text = Buffer.from(memory, start, span).toString('latin1');
+        let i = 0;
+        for (; i < count; i++) {
+          const item = raw[i]!;
+          if (typeof item === 'string') break;
+          const from = item.byteOffset - start;
+          const to = from + item.length;
+          if (from < 0 || to > span) break;
+          out[i] = text.slice(from, to);
+        }
+        if (i === count) return out;
       }
-      if (i === count) return out;
     }
   }
   for (let i = 0; i < count; i++) {

@@ -5,6 +5,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { describe, expect, it, vi } from 'vitest';
 import { CredentialHeader } from '../../src/auth/credential-header';
+import { ownRecord, readOptions } from '../../src/checks/options';
 import { HttpHeaders, headerStrings } from '../../src/http/http-headers';
 import { HttpRequest, HttpResponse } from '../../src/index';
 
@@ -31,21 +32,42 @@ const PAIRS: Array<[string, string]> = [
 ];
 const HEAD = `HTTP/1.1 200 OK\r\n${PAIRS.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n{"body":1}`;
 
+/** A socket read: memory of its own, never Node's shared allocation pool. */
+const readOf = (text: string): Buffer => {
+  const read = Buffer.alloc(text.length);
+  read.write(text, 'latin1');
+  return read;
+};
+
 describe('headerStrings', () => {
-  it('cuts the strings from one decoded span when the buffers share one read', () => {
-    const raw = rawHeadersOf(Buffer.from(HEAD, 'latin1'), PAIRS);
+  it('cuts the strings from one decoded span when the head lies in one read', () => {
+    const raw = rawHeadersOf(readOf(HEAD), PAIRS);
     expect(headerStrings(raw)).toEqual(PAIRS.flat());
   });
 
-  it('decodes each buffer on its own when one comes from elsewhere, is out of order, or is a string', () => {
-    const raw: Array<Buffer | string> = rawHeadersOf(Buffer.from(HEAD, 'latin1'), PAIRS);
-    const joined = [...raw];
-    joined[3] = Buffer.from('a=1', 'latin1'); // a value undici had to join across two reads
-    expect(headerStrings(joined)).toEqual(PAIRS.flat());
+  it('decodes each buffer on its own when the head spans reads, is out of order, or has strings', () => {
+    const raw: Array<Buffer | string> = rawHeadersOf(readOf(HEAD), PAIRS);
+    // A value split between two reads, joined by undici; the headers after it are in the next read.
+    const second = rawHeadersOf(readOf(HEAD), PAIRS);
+    const spanning = [raw[0]!, raw[1]!, raw[2]!, Buffer.from('a=1', 'latin1'), ...second.slice(4)];
+    expect(headerStrings(spanning)).toEqual(PAIRS.flat());
     const reordered = [raw[2]!, raw[3]!, raw[0]!, raw[1]!];
     expect(headerStrings(reordered)).toEqual([...PAIRS[1]!, ...PAIRS[0]!]);
     expect(headerStrings(['x-a', '1', ...raw.slice(2)])).toEqual(['x-a', '1', ...PAIRS.slice(1).flat()]);
     expect(headerStrings([])).toEqual([]);
+  });
+
+  it('does not take joined first and last headers in the shared pool for one read', () => {
+    // The first name and the last value both split between reads: undici joins each into Node's
+    // allocation pool, so they share memory while the headers between them are in another read.
+    // A slab of the pool's size stands for the pool, the joined buffers far apart in it.
+    const middle = rawHeadersOf(readOf(HEAD), PAIRS);
+    const slab = new ArrayBuffer(Buffer.poolSize);
+    const firstJoined = Buffer.from(slab, 0, 12);
+    firstJoined.write('Content-Type', 'latin1');
+    const lastJoined = Buffer.from(slab, 2048, 40);
+    lastJoined.write('v'.repeat(40), 'latin1');
+    expect(headerStrings([firstJoined, ...middle.slice(1, 7), lastJoined])).toEqual(PAIRS.flat());
   });
 
   it('keeps latin1 bytes as they are (obs-text)', () => {
@@ -68,6 +90,33 @@ describe('headerStrings', () => {
     expect(memory.deref()).toBeUndefined();
     expect(headers.get('content-type')).toBe('application/json');
     expect(headers.getAll('set-cookie')).toEqual(['a=1', 'b=2']);
+  });
+});
+
+describe('null-prototype records', () => {
+  it('are fast-mode objects, not dictionaries (undici reads the request headers on every send)', () => {
+    v8.setFlagsFromString('--allow-natives-syntax');
+    const isFast = new Function('value', 'return %HasFastProperties(value)') as (value: object) => boolean;
+    v8.setFlagsFromString('--no-allow-natives-syntax');
+    expect(isFast(Object.create(null))).toBe(false); // what the check tells apart
+    const headers = ownRecord({ 'user-agent': 'x', 'accept-encoding': 'gzip', authorization: 'Bearer t' });
+    expect(isFast(headers)).toBe(true);
+    expect(Object.getPrototypeOf(headers)).toBeNull();
+    const sent = new CredentialHeader('authorization').attach(
+      new HttpRequest({ method: 'GET', url: 'https://api.test/x', headers: { accept: 'application/json' } }),
+      'Bearer t',
+    );
+    expect(isFast(sent.headers)).toBe(true);
+    const options = readOptions({ method: 'GET', __proto__: null } as object, 'options', undefined);
+    expect(isFast(options)).toBe(true);
+  });
+
+  it('keep "__proto__" as an own key and inherit nothing', () => {
+    const record = ownRecord(JSON.parse('{"__proto__": "x", "a": "1"}') as Record<string, string>);
+    expect(Object.getPrototypeOf(record)).toBeNull();
+    expect(Object.keys(record)).toEqual(['__proto__', 'a']);
+    expect(record.__proto__).toBe('x');
+    expect((record as Record<string, unknown>).toString).toBeUndefined();
   });
 });
 
