@@ -48,7 +48,9 @@ export class ResponseHandler implements DecodeSink, TimedExchange {
   private statusCode = 0;
   /** The response headers as strings (undici's raw buffers are views into socket reads). */
   private headers: readonly string[] = NO_HEADERS;
-  private chunks: Buffer[] = [];
+  /** The first chunk of a buffered body; `chunks` only from a second one on (most bodies come in one). */
+  private firstChunk: Buffer | null = null;
+  private chunks: Buffer[] | null = null;
   private size = 0;
   private stream: Readable | null = null;
   private resumeFn: (() => void) | null = null;
@@ -187,7 +189,9 @@ export class ResponseHandler implements DecodeSink, TimedExchange {
       );
       return false;
     }
-    this.chunks.push(chunk);
+    if (this.firstChunk === null) this.firstChunk = chunk;
+    else if (this.chunks === null) this.chunks = [this.firstChunk, chunk];
+    else this.chunks.push(chunk);
     return true;
   }
 
@@ -210,8 +214,8 @@ export class ResponseHandler implements DecodeSink, TimedExchange {
     if (this.settled) return;
     this.settled = true;
     this.cleanup();
-    const chunks = this.chunks;
-    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.size);
+    const body =
+      this.chunks !== null ? Buffer.concat(this.chunks, this.size) : (this.firstChunk ?? Buffer.alloc(0));
     this.resolve(this.buildResponse(body));
   }
 
