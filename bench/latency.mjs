@@ -5,15 +5,19 @@ import { pairedRounds } from './paired.mjs';
 import { percentile } from './stats.mjs';
 
 export const LATENCY_REFERENCE = 'undici Pool.request';
+const PER_WORKER = 40;
 const ROWS = ['undici Agent.dispatch (floor)', 'requestforge bearer', 'requestforge managed token'];
 
 /** `instances`: the benchmark's clients by name (made once per run). */
 export async function latencyScenario(instances, { rounds, requests, concurrencies = [1, 50, 500] }) {
   const result = [];
   for (const concurrency of concurrencies) {
+    // At least 40 requests per worker: with fewer, a p99 at concurrency 500 is little more than
+    // the first burst's queue and one GC pause, and its per-round ratio swings by 2×.
+    const total = Math.max(requests, concurrency * PER_WORKER);
     const measure = async (name) => {
-      const latencies = new Float64Array(requests);
-      await drive(instances[name].request, requests, concurrency, latencies);
+      const latencies = new Float64Array(total);
+      await drive(instances[name].request, total, concurrency, latencies);
       const sorted = latencies.sort();
       return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), p999: percentile(sorted, 99.9) };
     };
@@ -25,6 +29,7 @@ export async function latencyScenario(instances, { rounds, requests, concurrenci
     });
     result.push({
       concurrency,
+      requests: total,
       rows: [LATENCY_REFERENCE, ...ROWS].map((name) => ({ name, ...medians[name], ratios: ratios[name] })),
     });
   }

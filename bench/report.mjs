@@ -122,7 +122,7 @@ ${mustShow(r)}
 
 ${cpuTable(r)}
 
-**Latency** — ${fmt(r.latency.requests)} requests per row per round at each concurrency, ratios to raw undici's \`Pool.request\`:
+**Latency** — per row per round, ${r.latency.byConcurrency.map((c) => `${fmt(c.requests ?? r.latency.requests)} requests at concurrency ${c.concurrency}`).join(', ')} (at least 40 per worker), ratios to raw undici's \`Pool.request\`:
 
 ${latencyTable(r)}
 

@@ -125,7 +125,8 @@ export class LoggingRequestHook extends LoggingHookBase implements RequestHook {
 
   /** Logs the request: method, redacted URL, and headers and body when asked. */
   beforeRequest(request: HttpRequest, context: RequestContext): HttpRequest {
-    context.metadata.startTime = performance.now();
+    // Not in `metadata`: that object would be made for every call, logged or not.
+    context.attemptStartedAt = performance.now();
     if (!this.enabled('info')) return request;
     const id = requestId(context);
     const redactor = this.redactorFor(request);
@@ -155,8 +156,8 @@ export class LoggingResponseHook extends LoggingHookBase implements ResponseHook
     if (!this.enabled(failed ? 'warn' : 'info')) return response;
     const id = requestId(context);
     const redactor = this.redactorFor(response.request);
-    const started = context.metadata.startTime;
-    const ms = typeof started === 'number' ? performance.now() - started : response.elapsedMs;
+    const started = context.attemptStartedAt;
+    const ms = started >= 0 ? performance.now() - started : response.elapsedMs;
     const line = `[${id}] ← ${response.statusCode} ${response.request.method} ${redactor.url(response.url)} (${ms.toFixed(1)} ms)`;
     if (failed) this.logger.warn(line);
     else this.logger.info(line);

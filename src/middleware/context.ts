@@ -26,6 +26,8 @@ export class RequestContext {
   readonly stream: boolean;
   /** @internal the call's diagnostics message, while the call channels are observed */
   call: CallMessage | undefined = undefined;
+  /** @internal `performance.now()` when the logging hook saw this attempt start; -1 before */
+  attemptStartedAt = -1;
 
   constructor(request: HttpRequest, maxRetries: number, stream = false) {
     this.request = request;

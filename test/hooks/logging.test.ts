@@ -142,6 +142,30 @@ describe('logging never shows a secret', () => {
     await client.close();
   });
 
+  it('times an attempt from its request hook and keeps nothing in context.metadata', async () => {
+    const lines: string[] = [];
+    const write = (line: string) => lines.push(line);
+    const logger = { isLevelEnabled: (level: string) => level !== 'debug', info: write, warn: write, error: write };
+    const seen: Array<Record<string, unknown>> = [];
+    const client = new HttpClient(
+      new HttpClientConfigBuilder()
+        .withBaseUrl(server.url)
+        .withLogging({ logger })
+        // Runs after the logging hook: 40 ms between the logged start and the send.
+        .withRequestHook(async (request, context) => {
+          seen.push(context.metadata);
+          await new Promise((resolve) => setTimeout(resolve, 40));
+          return request;
+        })
+        .build(),
+    );
+    await client.get('/missing');
+    expect(Object.keys(seen[0]!)).toEqual(['requestId']);
+    const ms = Number(/\((\d+\.\d) ms\)/.exec(lines[1]!)?.[1]);
+    expect(ms).toBeGreaterThanOrEqual(39);
+    await client.close();
+  });
+
   it('the hooks can be used on their own, and refuse a logger without methods', async () => {
     const log = captureLogger();
     const client = new HttpClient(
