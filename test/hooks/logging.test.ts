@@ -145,7 +145,12 @@ describe('logging never shows a secret', () => {
   it('times an attempt from its request hook and keeps nothing in context.metadata', async () => {
     const lines: string[] = [];
     const write = (line: string) => lines.push(line);
-    const logger = { isLevelEnabled: (level: string) => level !== 'debug', info: write, warn: write, error: write };
+    const logger = {
+      isLevelEnabled: (level: string) => level !== 'debug',
+      info: write,
+      warn: write,
+      error: write,
+    };
     const seen: Array<Record<string, unknown>> = [];
     const client = new HttpClient(
       new HttpClientConfigBuilder()
