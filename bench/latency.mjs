@@ -8,6 +8,17 @@ export const LATENCY_REFERENCE = 'undici Pool.request';
 const PER_WORKER = 40;
 const ROWS = ['undici Agent.dispatch (floor)', 'requestforge bearer', 'requestforge managed token'];
 
+/**
+ * A full GC, then 50 ms for V8's background sweeping to finish: a major GC inside a measurement
+ * would be its p99 whichever client caused it. (Latency only: CPU rows force no GC, whose
+ * background work would be counted.)
+ */
+async function settledHeap() {
+  if (globalThis.gc === undefined) return;
+  globalThis.gc();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
 /** `instances`: the benchmark's clients by name (made once per run). */
 export async function latencyScenario(instances, { rounds, requests, concurrencies = [1, 50, 500] }) {
   const result = [];
@@ -16,6 +27,7 @@ export async function latencyScenario(instances, { rounds, requests, concurrenci
     // the first burst's queue and one GC pause, and its per-round ratio swings by 2×.
     const total = Math.max(requests, concurrency * PER_WORKER);
     const measure = async (name) => {
+      await settledHeap();
       const latencies = new Float64Array(total);
       await drive(instances[name].request, total, concurrency, latencies);
       const sorted = latencies.sort();
