@@ -11,6 +11,7 @@ import {
   jwkThumbprint,
   publicJwk,
   readPrivateKey,
+  readSigningKey,
 } from '../../src/tokens/jose/keys';
 
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -120,6 +121,12 @@ describe('keys', () => {
     const small = generateKeyPairSync('rsa', { modulusLength: 1024 });
     expect(() => checkSigningAlg('RS256', small.privateKey, 'signingAlg')).toThrow(/at least 2048 bits/);
     expect(checkSigningAlg('PS256', rsa.privateKey, 'signingAlg')).toBe('PS256');
+    // The algorithm a key implies is held to the same rules as a given one.
+    expect(() => readSigningKey(small.privateKey, undefined, 'privateKey', 'signingAlg')).toThrow(
+      /at least 2048 bits/,
+    );
+    expect(readSigningKey(rsa.privateKey, undefined, 'privateKey', 'signingAlg').alg).toBe('RS256');
+    expect(readSigningKey(p256.privateKey, undefined, 'privateKey', 'signingAlg').alg).toBe('ES256');
   });
 
   it('JWK thumbprints match RFC 7638 §3.1 and jose', async () => {

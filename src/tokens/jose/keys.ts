@@ -149,7 +149,8 @@ export function readSigningKey(
 ): { readonly alg: AsymmetricSigningAlg; readonly key: KeyObject } {
   const key = readPrivateKey(value, keyOption);
   return {
-    alg: alg === undefined ? defaultSigningAlg(key, keyOption) : checkSigningAlg(alg, key, algOption),
+    // An implied algorithm is checked like a given one (a 1024-bit RSA key is refused either way).
+    alg: checkSigningAlg(alg === undefined ? defaultSigningAlg(key, keyOption) : alg, key, algOption),
     key,
   };
 }
