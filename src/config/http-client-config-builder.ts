@@ -181,7 +181,9 @@ export class HttpClientConfigBuilder {
   }
 
   /**
-   * Per-attempt timeout: connect, response headers and body together.
+   * Per-attempt timeout: connect, response headers and body together, checked by a sweep every
+   * tenth of it (10 ms to 1 s). A `stream()` body is not bounded as a whole; a pause between its
+   * chunks longer than the timeout fails it.
    * @default 30000
    * @example builder.withTimeout(5_000)
    */

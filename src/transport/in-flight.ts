@@ -31,8 +31,8 @@ export interface TimedExchange {
  * so `close()` can wait for them, but only for a grace period; and their deadlines.
  *
  * No timer per request: one sweep per transport runs while anything is in flight and fails the
- * exchanges whose deadline passed. undici's own `headersTimeout` and `bodyTimeout` stop a silent
- * server on time; the sweep bounds the whole exchange (a queued request, a body that trickles).
+ * exchanges whose deadline passed: a silent server, a queued request, a body that trickles
+ * (undici's own timers are off for them; only a streamed body keeps undici's idle timer).
  * When the last exchange ends the sweep stops holding the process open, and it stops for good at
  * its next tick if nothing started meanwhile, so no timer outlives the requests.
  */

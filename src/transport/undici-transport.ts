@@ -49,18 +49,23 @@ class DispatchOptions {
   readonly method: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: unknown;
-  /** undici's idle timers stop a silent server; the in-flight sweep bounds the whole exchange. */
+  /**
+   * 0: no undici timer while the in-flight sweep holds the deadline (the whole exchange of a
+   * buffered response, the wait for a stream's headers). undici would otherwise make and clear a
+   * timer per request (~0.5 µs). A streamed body has no deadline: undici's idle timer between
+   * chunks (`bodyTimeout`) stops a stalled download.
+   */
   readonly headersTimeout: number;
   readonly bodyTimeout: number;
 
-  constructor(request: HttpRequest, headers: Readonly<Record<string, string>>, timeoutMs: number) {
+  constructor(request: HttpRequest, headers: Readonly<Record<string, string>>, options: SendOptions) {
     this.origin = request.target.origin;
     this.path = request.target.path;
     this.method = request.method;
     this.headers = headers;
     this.body = request.body;
-    this.headersTimeout = timeoutMs;
-    this.bodyTimeout = timeoutMs;
+    this.headersTimeout = 0;
+    this.bodyTimeout = options.stream ? options.timeoutMs : 0;
   }
 }
 Object.setPrototypeOf(DispatchOptions.prototype, null);
@@ -116,7 +121,7 @@ export class UndiciTransport implements Transport {
           new DispatchOptions(
             request,
             this.#copyHeaders ? { ...request.headers } : request.headers,
-            options.timeoutMs,
+            options,
           ) as unknown as Dispatcher.DispatchOptions,
           handler as unknown as Dispatcher.DispatchHandler,
         );

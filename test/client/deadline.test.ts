@@ -1,6 +1,7 @@
-// The whole-exchange deadline without a timer per request: undici's idle timers stop a silent
-// server, and the transport's deadline sweep (a tenth of the timeout, 10 ms to 1 s) fails what they
-// cannot see: a body that trickles, a request queued behind a busy connection.
+// The whole-exchange deadline without a timer per request: the transport's deadline sweep (a tenth
+// of the timeout, 10 ms to 1 s) fails a silent server, a body that trickles, a request queued
+// behind a busy connection; only a streamed body (no deadline) keeps undici's idle timer.
+import { Agent, type Dispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   HttpClient,
@@ -39,6 +40,55 @@ describe('the deadline covers the whole exchange', () => {
     // 300 ms and a 30 ms sweep; the rest is room for a loaded machine (the body alone takes 200 s).
     expect(elapsed).toBeGreaterThanOrEqual(295);
     expect(elapsed).toBeLessThan(1_500);
+    await client.close();
+  });
+
+  it('a server that never answers fails at the deadline plus the sweep, with no undici timer', async () => {
+    server.handle(() => undefined);
+    const seen: Array<{ headersTimeout?: number | null; bodyTimeout?: number | null }> = [];
+    const agent = new Agent();
+    const spy = Object.assign(Object.create(agent) as Dispatcher, {
+      dispatch: (options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler) => {
+        seen.push({ headersTimeout: options.headersTimeout, bodyTimeout: options.bodyTimeout });
+        return agent.dispatch(options, handler);
+      },
+    });
+    const client = clientFor(server.url, (b) => b.withTimeout(300).withDispatcher(spy));
+    const started = performance.now();
+    const error = await within(
+      5_000,
+      client.get('/silent').catch((e: unknown) => e),
+    );
+    const elapsed = performance.now() - started;
+    expect(error).toBeInstanceOf(TimeoutException);
+    expect(elapsed).toBeGreaterThanOrEqual(295);
+    expect(elapsed).toBeLessThan(1_500);
+    // The sweep holds a buffered exchange's deadline: undici makes no timer of its own for it.
+    expect(seen).toEqual([{ headersTimeout: 0, bodyTimeout: 0 }]);
+    await client.close();
+    await agent.close();
+  });
+
+  it('a streamed body that stalls fails after the timeout of silence (undici idle timer)', async () => {
+    server.handle((_req, res) => {
+      res.writeHead(200, { 'content-length': '10000' });
+      res.write('first');
+    });
+    const client = clientFor(server.url, (b) => b.withTimeout(300));
+    const response = await client.stream({ method: 'GET', url: '/stalls' });
+    const started = performance.now();
+    const error = await within(
+      5_000,
+      (async () => {
+        for await (const _chunk of response.body) {
+          // the first chunk, then silence
+        }
+      })().catch((e: unknown) => e),
+    );
+    const elapsed = performance.now() - started;
+    expect(error).toBeInstanceOf(TimeoutException);
+    // undici's idle timers tick every 500 ms: 300 ms of silence is noticed within about 1 s.
+    expect(elapsed).toBeLessThan(3_000);
     await client.close();
   });
 
