@@ -112,7 +112,7 @@ export function renderMarkdown(r) {
   const t = r.transfers;
   return `Measured ${r.date} on ${r.machine}; ${r.versions}; ${s.rounds} rounds, ${fmt(r.minutes, 1)} min.
 Every row is measured right before or after its raw-undici counterpart (alternating) in each round; ratios are medians of the
-per-round ratios, with the lowest and highest round in brackets. The CPU reference is the floor: undici's \`Agent.dispatch\` with a
+per-round ratios, with the lowest and highest round in brackets; no GC is forced before a CPU measurement. The CPU reference is the floor: undici's \`Agent.dispatch\` with a
 bare handler and one \`JSON.parse\` (\`bench/floor.mjs\`), for the same request. Loopback, keep-alive, server in a separate process${s.pinned ? ' (client pinned to CPU 0, server to CPU 1)' : ''}.
 Reproduce with \`npm run bench\`.
 
