@@ -1,9 +1,10 @@
 import { optionKeys, readOptions } from '../checks/options';
 import { isToken, isTokenOrEmpty } from '../checks/syntax';
+import { AuthenticationException } from '../errors/authentication-exception';
 import type { HttpRequest } from '../http/request';
 import type { HttpResponse } from '../http/response';
 import { type AuthRetryStrategy, SimpleAuthRetryStrategy } from '../retry/auth-retry-strategies';
-import { dpopHandleOf } from '../tokens/dpop/dpop-handle';
+import { dpopHandleOf, isDpopType } from '../tokens/dpop/dpop-handle';
 import type { TokenData } from '../tokens/token-data';
 import type { TokenManager } from '../tokens/token-manager';
 import type { AuthHook } from './auth-hook';
@@ -109,6 +110,14 @@ export class TokenAuthHook implements AuthHook {
   /** The header value for a token, computed once per token (the hot path sends the same one). */
   #value(token: TokenData): string {
     if (token === this.#lastToken) return this.#lastValue;
+    if (this.dpop === undefined && this.#prefix === undefined && isDpopType(token.tokenType)) {
+      // "DPoP <token>" without a proof is only ever refused (and replayed, and refused again).
+      const serviceName = this.tokenManager.serviceName;
+      throw new AuthenticationException(
+        `The token of ${serviceName} is DPoP-bound (token_type DPoP), but its provider has no dpop option to prove possession of the key`,
+        { serviceName },
+      );
+    }
     const value =
       this.#prefix === undefined
         ? token.authorizationHeader

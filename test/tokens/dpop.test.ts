@@ -9,6 +9,7 @@ import {
   HttpClient,
   HttpClientConfigBuilder,
   RefreshTokenProvider,
+  TokenData,
   TokenManager,
 } from '../../src/index';
 import {
@@ -156,6 +157,38 @@ describe('DPoP against oidc-provider (nonces required) and a verifying API', () 
     const token = await manager.getToken();
     expect(token.tokenType).toBe('Bearer');
     expect(issuer.tokenRequests.every((request) => request.dpop === undefined)).toBe(true);
+    await manager.close();
+  });
+
+  it('a DPoP-bound token from a provider without dpop is a clear error, not a proofless send', async () => {
+    // A hand-written provider whose server binds tokens anyway: there is no key to sign with.
+    const bound = {
+      serviceName: 'bound-elsewhere',
+      fetchToken: async () =>
+        new TokenData({
+          accessToken: 'bound-token',
+          tokenType: 'DPoP',
+          expiresAt: new Date(Date.now() + 300_000),
+        }),
+      refreshToken: async () =>
+        new TokenData({
+          accessToken: 'bound-token',
+          tokenType: 'DPoP',
+          expiresAt: new Date(Date.now() + 300_000),
+        }),
+    };
+    const manager = new TokenManager(bound);
+    const client = new HttpClient(
+      new HttpClientConfigBuilder().withBaseUrl(api.origin).withTokenAuth(manager).build(),
+    );
+    const error = await client.get('/data').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthenticationException);
+    expect((error as AuthenticationException).message).toMatch(
+      /bound-elsewhere .*DPoP-bound.*no dpop option/,
+    );
+    expect(api.unproven).toEqual([]);
+    expect(api.proofs).toEqual([]);
+    await client.close();
     await manager.close();
   });
 
