@@ -44,13 +44,10 @@ const cache = new Map<string, Entry>();
  * @throws {AuthenticationException} when no usable metadata could be fetched (`retryable: false`
  * when the document is wrong: issuer mismatch, no token endpoint)
  */
-export function discoverMetadata(
-  request: DiscoveryRequest,
-  now = Date.now(),
-): Promise<AuthorizationServerMetadata> {
+export function discoverMetadata(request: DiscoveryRequest): Promise<AuthorizationServerMetadata> {
   const key = `${request.route}\n${request.issuer}`;
   const cached = cache.get(key);
-  if (cached && cached.expiresAt > now) return cached.metadata;
+  if (cached && cached.expiresAt > Date.now()) return cached.metadata;
   const fetched = fetchMetadata(request);
   const entry: Entry = {
     metadata: fetched.then(({ metadata }) => metadata),
