@@ -1,5 +1,6 @@
 import { nonNegativeMs, positiveInteger } from '../checks/numbers';
 import { optionKeys, readOptions } from '../checks/options';
+import { HttpClientException } from '../errors/http-client-exception';
 import { CircuitOpenException, RequestAbortedException } from '../errors/transport-errors';
 import { HttpResponse } from '../http/response';
 import type { RequestContext } from '../middleware/context';
@@ -43,8 +44,9 @@ const KEYS = optionKeys<CircuitBreakerOptions>()({
 
 /**
  * Retries like `ExponentialBackoffRetryStrategy`, and stops calling a failing service: a call
- * that still fails after its retries counts as one failure; at `failureThreshold` failures in a
- * row the circuit opens and calls fail fast with `CircuitOpenException` without being sent. After
+ * that still fails after its retries (a retryable status, an error in `retryOnErrors`) counts as
+ * one failure; at `failureThreshold` failures in a row the circuit opens and calls fail fast with
+ * `CircuitOpenException` without being sent. After
  * `recoveryTimeoutMs` up to `halfOpenMaxCalls` probes go through; that many successes close it,
  * one failure opens it again. Share one instance between the clients of one downstream service.
  *
@@ -146,12 +148,18 @@ export class CircuitBreakerRetryStrategy extends ClassifyingRetryStrategy {
     return exponentialDelayMs(context.attempt, this);
   }
 
-  /** Counts the call's final outcome: failures open the circuit, probe successes close it. */
+  /**
+   * Counts the call's final outcome: failures open the circuit, probe successes close it. A
+   * failure is what this strategy retries (a retryable status, an error in `retryOnErrors`); an
+   * error that says nothing of the service (an abort, a token endpoint down, a response over
+   * `maxResponseBytes`, a throwing hook) counts neither way, but frees its probe slot.
+   */
   onCallComplete(outcome: RetryOutcome, context: RequestContext): void {
-    if (outcome instanceof CircuitOpenException || outcome instanceof RequestAbortedException) return;
-    const failed = outcome instanceof HttpResponse ? this.isRetryableStatus(outcome.statusCode) : true;
+    if (outcome instanceof CircuitOpenException) return;
     const wasProbe = this.#probeCalls.has(context);
     if (wasProbe) this.#probes = Math.max(0, this.#probes - 1);
+    if (!(outcome instanceof HttpResponse) && !this.#isServiceFailure(outcome)) return;
+    const failed = outcome instanceof HttpResponse ? this.isRetryableStatus(outcome.statusCode) : true;
     if (this.#state === 'half_open') {
       if (failed) {
         this.#open();
@@ -166,6 +174,14 @@ export class CircuitBreakerRetryStrategy extends ClassifyingRetryStrategy {
     } else if (++this.#failures >= this.failureThreshold) {
       this.#open();
     }
+  }
+
+  #isServiceFailure(error: unknown): boolean {
+    return (
+      error instanceof HttpClientException &&
+      !(error instanceof RequestAbortedException) &&
+      this.retryOnErrors.has(error.code)
+    );
   }
 
   #open(): void {

@@ -256,6 +256,57 @@ describe('circuit breaker', () => {
     await client.close();
   });
 
+  it('counts only what it retries: an error that says nothing of the service neither opens nor closes it', async () => {
+    const breaker = new CircuitBreakerRetryStrategy({ maxRetries: 0, failureThreshold: 1 });
+    server.handle((_req, res) => res.end('x'.repeat(1000)));
+    // A response over maxResponseBytes (ERR_RESPONSE_TOO_LARGE, not in retryOnErrors), a hook
+    // that throws: the service answered, the circuit stays closed.
+    const tooLarge = retryingClient((b) => b.withRetryStrategy(breaker).withMaxResponseBytes(10));
+    expect(await tooLarge.get('/big').catch((e: unknown) => (e as { code?: string }).code)).toBe(
+      'ERR_RESPONSE_TOO_LARGE',
+    );
+    const throwing = retryingClient((b) =>
+      b.withRetryStrategy(breaker).withRequestHook(() => {
+        throw new TypeError('hook bug');
+      }),
+    );
+    await expect(throwing.get('/hook')).rejects.toThrow('hook bug');
+    expect(breaker.state).toBe('closed');
+    // A connection that fails (ERR_CONNECTION, retried by default) opens it.
+    const refused = new HttpClient(
+      new HttpClientConfigBuilder().withBaseUrl('http://127.0.0.1:9').withRetryStrategy(breaker).build(),
+    );
+    await expect(refused.get('/')).rejects.toBeInstanceOf(ConnectionException);
+    expect(breaker.state).toBe('open');
+    await Promise.all([tooLarge.close(), throwing.close(), refused.close()]);
+  });
+
+  it('an aborted probe frees its slot: the next call may probe', async () => {
+    let now = 0;
+    const breaker = new CircuitBreakerRetryStrategy({
+      maxRetries: 0,
+      failureThreshold: 1,
+      recoveryTimeoutMs: 1000,
+      halfOpenMaxCalls: 1,
+      now: () => now,
+    });
+    script([500]);
+    const client = retryingClient((b) => b.withRetryStrategy(breaker));
+    await client.get('/fail');
+    expect(breaker.state).toBe('open');
+    now += 1000;
+    server.handle(() => undefined); // the probe never gets an answer
+    const abort = new AbortController();
+    const probe = client.get('/probe', { signal: abort.signal }).catch((e: unknown) => e);
+    await until(() => server.requests.length > 0);
+    abort.abort();
+    expect(await probe).toBeInstanceOf(RequestAbortedException);
+    script([200]);
+    expect((await client.get('/next-probe')).statusCode).toBe(200);
+    expect(breaker.state).toBe('closed');
+    await client.close();
+  });
+
   it('a failed probe opens the circuit again; half-open admits at most halfOpenMaxCalls at once', async () => {
     let now = 0;
     const breaker = new CircuitBreakerRetryStrategy({
