@@ -219,6 +219,27 @@ describe('retry storms are bounded', () => {
   });
 });
 
+/**
+ * A breaker that one 500 opened (threshold 1, one probe at a time), its clock moved past the
+ * recovery timeout: the next call is a probe.
+ */
+async function halfOpenBreaker() {
+  let now = 0;
+  const breaker = new CircuitBreakerRetryStrategy({
+    maxRetries: 0,
+    failureThreshold: 1,
+    recoveryTimeoutMs: 1000,
+    halfOpenMaxCalls: 1,
+    now: () => now,
+  });
+  script([500]);
+  const client = retryingClient((b) => b.withRetryStrategy(breaker));
+  await client.get('/fail');
+  expect(breaker.state).toBe('open');
+  now += 1000;
+  return { breaker, client };
+}
+
 describe('circuit breaker', () => {
   it('opens after the threshold; while open nothing reaches the server; probes close it again', async () => {
     let now = 1_000_000;
@@ -282,19 +303,7 @@ describe('circuit breaker', () => {
   });
 
   it('an aborted probe frees its slot: the next call may probe', async () => {
-    let now = 0;
-    const breaker = new CircuitBreakerRetryStrategy({
-      maxRetries: 0,
-      failureThreshold: 1,
-      recoveryTimeoutMs: 1000,
-      halfOpenMaxCalls: 1,
-      now: () => now,
-    });
-    script([500]);
-    const client = retryingClient((b) => b.withRetryStrategy(breaker));
-    await client.get('/fail');
-    expect(breaker.state).toBe('open');
-    now += 1000;
+    const { breaker, client } = await halfOpenBreaker();
     server.handle(() => undefined); // the probe never gets an answer
     const abort = new AbortController();
     const probe = client.get('/probe', { signal: abort.signal }).catch((e: unknown) => e);
@@ -308,19 +317,7 @@ describe('circuit breaker', () => {
   });
 
   it('a failed probe opens the circuit again; half-open admits at most halfOpenMaxCalls at once', async () => {
-    let now = 0;
-    const breaker = new CircuitBreakerRetryStrategy({
-      maxRetries: 0,
-      failureThreshold: 1,
-      recoveryTimeoutMs: 1000,
-      halfOpenMaxCalls: 1,
-      now: () => now,
-    });
-    script([500]);
-    const client = retryingClient((b) => b.withRetryStrategy(breaker));
-    await client.get('/fail');
-    expect(breaker.state).toBe('open');
-    now += 1000;
+    const { breaker, client } = await halfOpenBreaker();
     server.handle((_req, res) => {
       hits++;
       setTimeout(() => res.writeHead(500).end(), 30);
