@@ -55,6 +55,16 @@ function startWorker(): { worker: FleetWorker; child: ChildProcess; ready: Promi
 }
 
 /**
+ * True when token requests (times in ms, in order) came one per renewal: no two closer than a
+ * quarter of a token's lifetime, the earliest a renewal starts. Refresh ahead adapts to the
+ * endpoint's latency, so on a loaded machine renewals come earlier than at half the lifetime,
+ * but never before a quarter; two processes fetching the same renewal are milliseconds apart.
+ */
+export function onePerRenewal(times: readonly number[], lifetimeMs: number): boolean {
+  return times.every((time, i) => i === 0 || time - times[i - 1]! >= lifetimeMs / 4);
+}
+
+/**
  * Like `Promise.all`, but when one start fails, `keep` still receives what did start (so the test
  * file's `afterAll` stops it) before the failure is thrown.
  */
