@@ -1,6 +1,5 @@
 import { nonNegativeMs, positiveInteger } from '../checks/numbers';
 import { optionKeys, readOptions } from '../checks/options';
-import { HttpClientException } from '../errors/http-client-exception';
 import { CircuitOpenException, RequestAbortedException } from '../errors/transport-errors';
 import { HttpResponse } from '../http/response';
 import type { RequestContext } from '../middleware/context';
@@ -158,8 +157,9 @@ export class CircuitBreakerRetryStrategy extends ClassifyingRetryStrategy {
     if (outcome instanceof CircuitOpenException) return;
     const wasProbe = this.#probeCalls.has(context);
     if (wasProbe) this.#probes = Math.max(0, this.#probes - 1);
-    if (!(outcome instanceof HttpResponse) && !this.#isServiceFailure(outcome)) return;
-    const failed = outcome instanceof HttpResponse ? this.isRetryableStatus(outcome.statusCode) : true;
+    let failed = true;
+    if (outcome instanceof HttpResponse) failed = this.isRetryableStatus(outcome.statusCode);
+    else if (outcome instanceof RequestAbortedException || !this.isRetryableError(outcome)) return;
     if (this.#state === 'half_open') {
       if (failed) {
         this.#open();
@@ -174,14 +174,6 @@ export class CircuitBreakerRetryStrategy extends ClassifyingRetryStrategy {
     } else if (++this.#failures >= this.failureThreshold) {
       this.#open();
     }
-  }
-
-  #isServiceFailure(error: unknown): boolean {
-    return (
-      error instanceof HttpClientException &&
-      !(error instanceof RequestAbortedException) &&
-      this.retryOnErrors.has(error.code)
-    );
   }
 
   #open(): void {

@@ -111,11 +111,16 @@ export abstract class ClassifyingRetryStrategy implements RetryStrategy {
     return this.retryableStatusCodes.has(statusCode);
   }
 
+  /** True for an error this strategy retries: an `HttpClientException` whose code is in `retryOnErrors`. */
+  isRetryableError(error: unknown): boolean {
+    return error instanceof HttpClientException && this.retryOnErrors.has(error.code);
+  }
+
   shouldRetry(outcome: RetryOutcome, context: RequestContext): boolean {
     if (context.attempt >= this.maxRetries) return false;
     if (!this.retryMethods.has(context.request.method)) return false;
     if (outcome instanceof HttpResponse) return this.retryableStatusCodes.has(outcome.statusCode);
-    return outcome instanceof HttpClientException && this.retryOnErrors.has(outcome.code);
+    return this.isRetryableError(outcome);
   }
 
   abstract getDelayMs(context: RequestContext, outcome: RetryOutcome): number;

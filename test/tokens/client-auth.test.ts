@@ -66,6 +66,13 @@ function assertionsSince(from: number): string[] {
     .flatMap((r) => (r.form.client_assertion ? [r.form.client_assertion] : []));
 }
 
+/** Fetches a token with a provider made from `options`: the client assertion it sent. */
+async function assertionOf(options: Parameters<typeof provider>[0]): Promise<string> {
+  const from = server.requests.length;
+  await provider(options).fetchToken();
+  return assertionsSince(from)[0]!;
+}
+
 async function verified(
   assertion: string,
   key: KeyObject | Uint8Array,
@@ -180,16 +187,13 @@ describe('private_key_jwt', () => {
   );
 
   it('a JWK private key, aud = the issuer when it is configured', async () => {
-    const from = server.requests.length;
-    const jwk = CLIENT_KEYS.ES256.export({ format: 'jwk' });
-    await provider({
+    const assertion = await assertionOf({
       clientId: 'svc-pkjwt',
-      privateKey: jwk,
+      privateKey: CLIENT_KEYS.ES256.export({ format: 'jwk' }),
       keyId: 'ES256',
       issuer: server.issuer,
-    }).fetchToken();
-    const [assertion] = assertionsSince(from);
-    await verified(assertion!, createPublicKey(CLIENT_KEYS.ES256), {
+    });
+    await verified(assertion, createPublicKey(CLIENT_KEYS.ES256), {
       alg: 'ES256',
       kid: 'ES256',
       clientId: 'svc-pkjwt',
@@ -198,16 +202,14 @@ describe('private_key_jwt', () => {
   });
 
   it('assertionAudience overrides the aud the issuer would give', async () => {
-    const from = server.requests.length;
-    await provider({
+    const assertion = await assertionOf({
       clientId: 'svc-pkjwt',
       privateKey: CLIENT_KEYS.ES256,
       keyId: 'ES256',
       issuer: server.issuer,
       assertionAudience: tokenUrl,
-    }).fetchToken();
-    const [assertion] = assertionsSince(from);
-    await verified(assertion!, createPublicKey(CLIENT_KEYS.ES256), {
+    });
+    await verified(assertion, createPublicKey(CLIENT_KEYS.ES256), {
       alg: 'ES256',
       kid: 'ES256',
       clientId: 'svc-pkjwt',

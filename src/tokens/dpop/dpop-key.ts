@@ -5,7 +5,7 @@ import { createHash, generateKeyPair, type JsonWebKey, type KeyObject, randomUUI
 import { promisify } from 'node:util';
 import { INSPECT } from '../../observability/redact-constants';
 import { base64urlJson, signWithHeader } from '../jose/jws';
-import { checkSigningAlg, defaultSigningAlg, jwkThumbprint, publicJwk, readPrivateKey } from '../jose/keys';
+import { jwkThumbprint, publicJwk, readSigningKey } from '../jose/keys';
 
 /** The algorithms a DPoP key may sign with. */
 export type DpopAlg = 'ES256' | 'ES384' | 'EdDSA' | 'PS256' | 'RS256';
@@ -66,10 +66,10 @@ export class DpopKey {
    * @throws {TypeError} naming `option` for a key or algorithm DPoP cannot use
    */
   static from(value: unknown, alg: unknown, option: string): DpopKey {
-    const key = readPrivateKey(value, `${option}.privateKey`);
-    const chosen = checkSigningAlg(
-      alg ?? defaultSigningAlg(key, `${option}.privateKey`),
-      key,
+    const { key, alg: chosen } = readSigningKey(
+      value,
+      alg ?? undefined,
+      `${option}.privateKey`,
       `${option}.alg`,
     );
     if (!(DPOP_ALGS as readonly string[]).includes(chosen))
