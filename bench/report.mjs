@@ -118,7 +118,7 @@ Reproduce with \`npm run bench\`.
 
 ${mustShow(r)}
 
-**Client CPU per request** — concurrency ${s.concurrency}, ${fmt(s.requests)} requests per row per round (a quarter for the rows at several times the floor), a ~1 KiB JSON body parsed:
+**Client CPU per request** — concurrency ${s.concurrency}, ${fmt(s.requests)} requests per row per round (a quarter for the rows at several times the floor)${(s.slices ?? 1) > 1 ? `, in ${s.slices} slices taken in turn with the counterpart's (ABBA…)` : ''}, a ~1 KiB JSON body parsed:
 
 ${cpuTable(r)}
 

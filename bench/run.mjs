@@ -3,9 +3,10 @@
 // are medians of the per-round ratios with their range. Then latency at concurrency 1/50/500,
 // large transfers, cold start, idle memory, HTTP/2, the token scenarios and a soak. One run writes
 // bench/results/ and the README's benchmark section (bench/report.mjs).
-// Environment: BENCH_ROUNDS (7), BENCH_REQUESTS (4000 per row per measurement), BENCH_CONCURRENCY
-// (50), BENCH_LATENCY_REQUESTS (4000), BENCH_H2_CONCURRENCY (100), BENCH_TOKEN_SECONDS (10),
-// BENCH_SOAK (200000), BENCH_PIN=1 (client on CPU 0, server on CPU 1), BENCH_WRITE=0 (print only).
+// Environment: BENCH_ROUNDS (7), BENCH_REQUESTS (4000 per row per round), BENCH_SLICES (4: a
+// round's CPU measurement of a row and of its counterpart, cut into slices taken in turn),
+// BENCH_CONCURRENCY (50), BENCH_LATENCY_REQUESTS (4000), BENCH_H2_CONCURRENCY (100),
+// BENCH_TOKEN_SECONDS (10), BENCH_SOAK (200000), BENCH_PIN=1 (client on CPU 0, server on CPU 1), BENCH_WRITE=0 (print only).
 import { execFileSync, fork, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -26,6 +27,7 @@ const env = (name, fallback) => Number(process.env[name] ?? fallback);
 const ROUNDS = env('BENCH_ROUNDS', 7);
 const REQUESTS = env('BENCH_REQUESTS', 4_000);
 const CONCURRENCY = env('BENCH_CONCURRENCY', 50);
+const CPU_SLICES = env('BENCH_SLICES', 4);
 const LATENCY_REQUESTS = env('BENCH_LATENCY_REQUESTS', 4_000);
 const H2_CONCURRENCY = env('BENCH_H2_CONCURRENCY', 100);
 const TOKEN_SECONDS = env('BENCH_TOKEN_SECONDS', 10);
@@ -78,16 +80,34 @@ for (const name of names) {
 }
 await tokenCalls(true);
 
-// CPU per request: every row next to its floor (the same request through Agent.dispatch).
-async function measureCpu(name, row) {
+// CPU per request: every row next to its floor (the same request through Agent.dispatch), each
+// round's measurement of the two cut into CPU_SLICES slices taken in turn.
+async function measureCpu(name, row, slices) {
   const client = instances[name];
-  const requests = HEAVY.has(row) ? Math.ceil(REQUESTS / 4) : REQUESTS;
+  const requests = Math.ceil((HEAVY.has(row) ? Math.ceil(REQUESTS / 4) : REQUESTS) / slices);
   const latencies = new Float64Array(requests);
   // A client may switch something process-wide on only for its own measurement (instrumentation).
   client.begin?.();
   const { wallMs, cpuMs } = await timed(() => drive(client.request, requests, CONCURRENCY, latencies));
   client.end?.();
-  const sorted = latencies.sort();
+  return { requests, wallMs, cpuMs, latencies };
+}
+function combineCpu(slices) {
+  let requests = 0;
+  let wallMs = 0;
+  let cpuMs = 0;
+  for (const slice of slices) {
+    requests += slice.requests;
+    wallMs += slice.wallMs;
+    cpuMs += slice.cpuMs;
+  }
+  const sorted = new Float64Array(requests);
+  let at = 0;
+  for (const slice of slices) {
+    sorted.set(slice.latencies, at);
+    at += slice.requests;
+  }
+  sorted.sort();
   return {
     rps: (requests / wallMs) * 1000,
     cpuUs: (cpuMs * 1000) / requests,
@@ -98,9 +118,11 @@ async function measureCpu(name, row) {
 step('CPU per request');
 const cpu = await pairedRounds({
   rounds: ROUNDS,
+  slices: CPU_SLICES,
   rows: names.filter((name) => counterpartOf(name) !== name),
   counterpartOf,
   measure: measureCpu,
+  combine: combineCpu,
   onRound: (round) => step(`  round ${round + 1}/${ROUNDS}`),
 });
 const steadyTokenCalls = await tokenCalls();
@@ -139,7 +161,14 @@ const results = {
   date: new Date().toISOString().slice(0, 10),
   machine: `${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length} cores, ${fmt(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}`,
   versions: `Node ${process.version}, undici ${JSON.parse(readFileSync(here('../node_modules/undici/package.json'), 'utf8')).version}`,
-  settings: { rounds: ROUNDS, requests: REQUESTS, concurrency: CONCURRENCY, pinned, floor: FLOOR },
+  settings: {
+    rounds: ROUNDS,
+    requests: REQUESTS,
+    slices: CPU_SLICES,
+    concurrency: CONCURRENCY,
+    pinned,
+    floor: FLOOR,
+  },
   rows,
   steadyTokenCalls,
   latency,

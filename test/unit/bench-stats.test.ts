@@ -58,4 +58,27 @@ describe('benchmark statistics', () => {
     expect(result.medians.floor.cpu).toBe(10);
     expect(result.medians.row.cpu).toBe(12);
   });
+
+  it('paired rounds in slices: the two sides taken in turn (ABBA), each round combined before its ratio', async () => {
+    const calls: string[] = [];
+    const result = await pairedRounds({
+      rounds: 2,
+      slices: 3,
+      rows: ['row'],
+      counterpartOf: () => 'floor',
+      measure: async (name: string, _row: string, slices: number) => {
+        calls.push(name);
+        return { cpuMs: name === 'floor' ? 10 : 11, requests: 100 / slices };
+      },
+      combine: (list: Array<{ cpuMs: number; requests: number }>) => ({
+        cpu: list.reduce((sum, s) => sum + s.cpuMs, 0) / list.reduce((sum, s) => sum + s.requests, 0),
+      }),
+    });
+    expect(calls).toEqual([
+      ...['floor', 'row', 'row', 'floor', 'floor', 'row'],
+      ...['row', 'floor', 'floor', 'row', 'row', 'floor'],
+    ]);
+    expect(result.medians.floor.cpu).toBeCloseTo(0.3);
+    expect(result.ratios.row.cpu.median).toBeCloseTo(1.1);
+  });
 });
