@@ -172,6 +172,7 @@ export class LoggingResponseHook extends LoggingHookBase implements ResponseHook
         headers: request.headers,
         json: request.json,
         data: request.data,
+        body: request.body,
         redactor,
       });
       const text = redactBodyText(response.text, response.headers.get('content-type'), redactor);

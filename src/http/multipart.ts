@@ -55,7 +55,23 @@ function escapeQuoted(value: string): string {
   return value.replaceAll('\r', '%0D').replaceAll('\n', '%0A').replaceAll('"', '%22');
 }
 
-type Part = { readonly head: Buffer; readonly value: Buffer | BlobLike };
+type Part = { readonly head: Buffer; readonly value: Buffer | BlobLike; readonly field: MultipartField };
+
+/**
+ * One entry of a form as logs and `toCurl` show it: a string entry's value, or a file entry's
+ * name, type and size (never its contents).
+ */
+export interface MultipartField {
+  readonly name: string;
+  /** A string entry's value. */
+  readonly value?: string;
+  /** A file entry's file name. */
+  readonly filename?: string;
+  /** A file entry's content type. */
+  readonly type?: string;
+  /** The entry's size in bytes. */
+  readonly size: number;
+}
 
 /**
  * A multipart/form-data body made from a `FormData`: iterable any number of times (so retries
@@ -74,17 +90,22 @@ export class MultipartBody implements AsyncIterable<Uint8Array> {
     const parts: Part[] = [];
     let length = 0;
     for (const [rawName, value] of form.entries()) {
-      const name = escapeQuoted(normalizeLineBreaks(String(rawName)));
+      const fieldName = normalizeLineBreaks(String(rawName));
+      const name = escapeQuoted(fieldName);
       let head = `--${boundary}\r\nContent-Disposition: form-data; name="${name}"`;
       let part: Part;
       if (typeof value === 'string') {
-        const bytes = Buffer.from(normalizeLineBreaks(value));
-        part = { head: Buffer.from(`${head}\r\n\r\n`), value: bytes };
+        const text = normalizeLineBreaks(value);
+        const bytes = Buffer.from(text);
+        const field = { name: fieldName, value: text, size: bytes.length };
+        part = { head: Buffer.from(`${head}\r\n\r\n`), value: bytes, field };
         length += bytes.length;
       } else if (isBlobLike(value)) {
-        const filename = escapeQuoted(value.name ?? 'blob');
-        head += `; filename="${filename}"\r\nContent-Type: ${value.type || 'application/octet-stream'}`;
-        part = { head: Buffer.from(`${head}\r\n\r\n`), value };
+        const filename = value.name ?? 'blob';
+        const type = value.type || 'application/octet-stream';
+        head += `; filename="${escapeQuoted(filename)}"\r\nContent-Type: ${type}`;
+        const field = { name: fieldName, filename, type, size: value.size };
+        part = { head: Buffer.from(`${head}\r\n\r\n`), value, field };
         length += value.size;
       } else {
         throw new RequestBuildException(
@@ -102,6 +123,11 @@ export class MultipartBody implements AsyncIterable<Uint8Array> {
     this.length = length + this.#tail.length;
     this.contentType = `multipart/form-data; boundary=${boundary}`;
     Object.freeze(this);
+  }
+
+  /** The form's entries as logs and `toCurl` show them (file contents are never read). */
+  get fields(): readonly MultipartField[] {
+    return this.#parts.map((part) => part.field);
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {

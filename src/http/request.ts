@@ -5,6 +5,7 @@ import { INSPECT } from '../observability/redact-constants';
 import type { FormFields, RequestBody } from './body';
 import { isReplayableBody } from './body';
 import { checkHeader } from './header-validation';
+import { MultipartBody } from './multipart';
 import { type BaseUrl, buildRequestUrl, type CanonicalUrl, pathForMatching, type QueryParams } from './url';
 
 /** HTTP methods with a verb helper on the client. Any other token works through `request()`. */
@@ -255,6 +256,8 @@ export class HttpRequest {
     else if (this.data !== undefined) json.data = redactor.json(this.data);
     else if (typeof this.body === 'string') json.body = `<${this.body.length} characters>`;
     else if (this.body instanceof Uint8Array) json.body = `<${this.body.byteLength} bytes>`;
+    else if (this.body instanceof MultipartBody)
+      json.body = `<multipart/form-data: ${this.body.fields.length} entries, ${this.body.length} bytes>`;
     else if (this.body !== undefined) json.body = '<stream>';
     return json;
   }

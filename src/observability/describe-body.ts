@@ -1,5 +1,7 @@
+import { MultipartBody, type MultipartField } from '../http/multipart';
 import type { HttpRequest } from '../http/request';
 import { type Redactor, redactBodyText } from './redact';
+import { REDACTED } from './redact-constants';
 import { requestSecrets, scrubSecrets } from './scrub';
 
 function bytesToText(bytes: Uint8Array): string {
@@ -17,8 +19,8 @@ export function describeRequestBody(
 ): string | undefined {
   const described = describe(request, redactor);
   if (described === undefined || redactor === undefined) return described;
-  const { headers, json, data } = request;
-  return scrubSecrets(described, requestSecrets({ headers, json, data, redactor }));
+  const { headers, json, data, body } = request;
+  return scrubSecrets(described, requestSecrets({ headers, json, data, body, redactor }));
 }
 
 function describe(request: HttpRequest, redactor: Redactor | undefined): string | undefined {
@@ -34,5 +36,24 @@ function describe(request: HttpRequest, redactor: Redactor | undefined): string 
     if (!redactor) return bytesToText(body);
     return redactBodyText(bytesToText(body), request.headers['content-type'], redactor);
   }
+  if (body instanceof MultipartBody) return describeForm(body.fields, redactor);
   return '<stream>';
+}
+
+/**
+ * A string entry's value as shown: `[REDACTED]` for a credential field when redacting (the rest
+ * is scrubbed of the request's secrets by the caller).
+ */
+export function formFieldValue(field: MultipartField, redactor: Redactor | undefined): string {
+  return redactor?.isSensitive(field.name) ? REDACTED : field.value!;
+}
+
+/** A multipart form in one line: `name=value` per string entry, `name=<file …>` per file (never read). */
+function describeForm(fields: readonly MultipartField[], redactor: Redactor | undefined): string {
+  const entries = fields.map((field) =>
+    field.value === undefined
+      ? `${field.name}=<file ${JSON.stringify(field.filename)}, ${field.type}, ${field.size} bytes>`
+      : `${field.name}=${formFieldValue(field, redactor)}`,
+  );
+  return `<multipart/form-data: ${entries.join(', ')}>`;
 }

@@ -1,4 +1,5 @@
 import { HttpClientException } from '../errors/http-client-exception';
+import { MultipartBody } from '../http/multipart';
 import { type Redactor, redactText } from './redact';
 import { REDACTED } from './redact-constants';
 
@@ -83,13 +84,15 @@ interface SecretBearer {
   readonly headers: Readonly<Record<string, string>>;
   readonly json?: unknown;
   readonly data?: unknown;
+  /** A multipart body's credential fields count too. */
+  readonly body?: unknown;
   readonly redactor: { isSensitive(key: string): boolean };
 }
 
 /**
  * The secrets a request carries, for scrubbing what a server echoes: each credential header's
  * value, the credentials after its scheme (`Bearer <token>`), a Basic password, each cookie's
- * value, and the values of credential fields in its JSON or form body.
+ * value, and the values of credential fields in its JSON, form or multipart body.
  */
 export function requestSecrets(request: SecretBearer): string[] {
   const secrets: string[] = [];
@@ -116,6 +119,11 @@ export function requestSecrets(request: SecretBearer): string[] {
     }
   }
   for (const fields of [request.json, request.data]) collectSensitive(fields, redactor, secrets, 0);
+  if (request.body instanceof MultipartBody) {
+    for (const field of request.body.fields) {
+      if (field.value !== undefined && redactor.isSensitive(field.name)) secrets.push(field.value);
+    }
+  }
   return secrets;
 }
 

@@ -1,9 +1,13 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { FormData as UndiciFormData } from 'undici';
@@ -16,7 +20,9 @@ import {
   RequestBuildException,
   TokenData,
   TokenManager,
+  toCurl,
 } from '../../src/index';
+import { captureLogger } from '../support/helpers';
 import { startUploadServer, type Upload } from '../support/upload-server';
 
 let server: Awaited<ReturnType<typeof startUploadServer>>;
@@ -112,6 +118,71 @@ describe('form: FormData', () => {
     }
     await expect(c.post('/x', bad[2])).rejects.toThrow(/unknown option "files"/);
     expect(server.uploads).toEqual([]);
+  });
+});
+
+const SECRET = 'form-SECRET-value-1';
+const TOKEN = 'bearer-SECRET-token-2';
+const curlInstalled = (() => {
+  try {
+    execFileSync('curl', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+if (!curlInstalled) console.warn('[uploads] curl is not installed: the toCurl round trip is skipped');
+
+/** A form with a plain field, a credential field, a plain field with `note` in it, and a file. */
+function reportForm(note = 'none'): FormData {
+  const form = new FormData();
+  form.append('title', 'Q3 report');
+  form.append('password', SECRET);
+  form.append('note', note);
+  form.append('file', new File(['file contents'], 'q3 report.csv', { type: 'text/csv' }));
+  return form;
+}
+
+describe('form: what logs, toCurl and JSON show of it', () => {
+  it("each entry by name, credential fields and the request's secrets redacted, files by name, type and size", async () => {
+    const log = captureLogger();
+    const c = client((b) => b.withBearerToken(TOKEN).withLogging({ logger: log.logger, logBody: true }));
+    await c.post('/upload', { form: reportForm() });
+    const output = log.text();
+    expect(output).toContain(
+      '<multipart/form-data: title=Q3 report, password=[REDACTED], note=none, file=<file "q3 report.csv", text/csv, 13 bytes>>',
+    );
+    // The request as sent carries the bearer token: toCurl scrubs it from the plain field too.
+    const response = await c.post('/upload', { form: reportForm(`sent with Bearer ${TOKEN}`) });
+    const curl = toCurl(response.request);
+    expect(curl).toContain(
+      `--form-string 'title=Q3 report' --form-string 'password=[REDACTED]' --form-string 'note=sent with [REDACTED]' -F 'file=@"q3 report.csv";type=text/csv'`,
+    );
+    // curl makes its own boundary: ours would describe another body.
+    expect(curl).not.toMatch(/content-type|content-length|--data-raw/);
+    const json = JSON.stringify(response.request);
+    expect(json).toMatch(/"body":"<multipart\/form-data: 4 entries, \d+ bytes>"/);
+    for (const text of [output, curl, json]) {
+      expect(text).not.toContain(SECRET);
+      expect(text).not.toContain(TOKEN);
+    }
+  });
+
+  it.skipIf(!curlInstalled)('toCurl({ redact: false }) run by curl sends the same form', async () => {
+    const response = await client().post('/upload', { form: reportForm() });
+    const dir = mkdtempSync(join(tmpdir(), 'rf-curl-'));
+    try {
+      writeFileSync(join(dir, 'q3 report.csv'), 'file contents');
+      await promisify(execFile)('sh', ['-c', `${toCurl(response.request, { redact: false })} --silent`], {
+        cwd: dir,
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const [ours, curls] = server.uploads;
+    expect(curls!.fields).toEqual(ours!.fields);
+    expect(curls!.fields).toContainEqual(['password', SECRET]);
+    expect(curls!.files).toEqual(ours!.files);
   });
 });
 
