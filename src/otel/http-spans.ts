@@ -85,18 +85,23 @@ export class HttpSpans {
   readonly #state = Symbol('requestforge.otel');
 
   readonly #tracing: () => boolean;
-  readonly #metering: boolean;
+  readonly #meters: { readonly metered: boolean };
 
   /**
    * @param tracing whether spans are recorded now (false while no SDK is registered: then no span,
    *   no context and no propagation work is done)
-   * @param metering whether metrics go anywhere (false for the API's no-op meter)
+   * @param meters whether metrics go anywhere (not for the API's no-op meter)
    */
-  constructor(tracer: Tracer, instruments: Instruments, tracing: () => boolean, metering: boolean) {
+  constructor(
+    tracer: Tracer,
+    instruments: Instruments,
+    tracing: () => boolean,
+    meters: { readonly metered: boolean },
+  ) {
     this.#tracer = tracer;
     this.#instruments = instruments;
     this.#tracing = tracing;
-    this.#metering = metering;
+    this.#meters = meters;
   }
 
   startCall(message: CallMessage): void {
@@ -119,7 +124,7 @@ export class HttpSpans {
 
   startSend(message: SendStartMessage): void {
     const call = message.call === undefined ? undefined : slot<CallState>(message.call)[this.#state];
-    if (call === undefined && !this.#metering && !this.#tracing()) return;
+    if (call === undefined && !this.#meters.metered && !this.#tracing()) return;
     const record: SendRecord = {
       send: message.send,
       method: message.method,
@@ -153,7 +158,7 @@ export class HttpSpans {
     record.statusCode = message.statusCode;
     record.error = message.error;
     if (record.span !== undefined) finish(record.span, record.statusCode, record.error, record.endTime);
-    if (!this.#metering) return;
+    if (!this.#meters.metered) return;
     const attributes: Attributes = { ...cachedServerAttributes(record.url) };
     methodAttributes(record.method, attributes);
     if (record.statusCode !== undefined) attributes[HTTP.statusCode] = record.statusCode;

@@ -1,14 +1,5 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
-import {
-  createNoopMeter,
-  diag,
-  type Meter,
-  type MeterProvider,
-  metrics,
-  ProxyTracerProvider,
-  type TracerProvider,
-  trace,
-} from '@opentelemetry/api';
+import { diag, type MeterProvider, ProxyTracerProvider, type TracerProvider, trace } from '@opentelemetry/api';
 import {
   type AuthReplayMessage,
   type CallMessage,
@@ -23,7 +14,8 @@ import {
 import { optionKeys, readOptions } from '../checks/options';
 import { cachedServerAttributes, HTTP, methodAttributes, RF } from './attributes';
 import { HttpSpans } from './http-spans';
-import { createInstruments, type Instruments } from './instruments';
+import type { Instruments } from './instruments';
+import { MeterBinding } from './meter-binding';
 import { TokenSpans } from './token-spans';
 
 /** Options of {@link instrumentRequestforge}. */
@@ -35,8 +27,9 @@ export interface InstrumentationOptions {
    */
   readonly tracerProvider?: TracerProvider;
   /**
-   * Where metrics go. The OpenTelemetry metrics API has no late binding: without this option,
-   * call `instrumentRequestforge()` after the SDK has registered its meter provider.
+   * Where metrics go. Without this option, the global meter provider: one registered after
+   * `instrumentRequestforge()` (the SDK started later) is picked up at the next call, although
+   * the OpenTelemetry metrics API itself has no late binding.
    * @default the global meter provider (`metrics.setGlobalMeterProvider`)
    * @example new MeterProvider({ readers: [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter() })] })
    */
@@ -53,18 +46,11 @@ const KEYS = optionKeys<InstrumentationOptions>()({ tracerProvider: true, meterP
 
 /** The API's own no-op tracer provider: what a `ProxyTracerProvider` delegates to while no SDK is registered. */
 const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
-/** The class of the API's no-op meter (the global meter without an SDK). */
-const NOOP_METER = createNoopMeter().constructor;
 
 /** Whether spans are recorded now: a global provider can be registered later, so this is asked per call. */
 function tracingLive(provider: TracerProvider): () => boolean {
   if (!(provider instanceof ProxyTracerProvider)) return () => true;
   return () => provider.getDelegate() !== NOOP_TRACER_PROVIDER;
-}
-
-/** Whether metrics go anywhere (the metrics API binds once: a no-op meter stays one). */
-function metering(meter: Meter): boolean {
-  return !(meter instanceof NOOP_METER);
 }
 
 /** Runs a subscriber so that it can never throw into the request path (a throw there is an uncaught exception). */
@@ -153,11 +139,10 @@ export function instrumentRequestforge(options?: InstrumentationOptions): Reques
   if (given.meterProvider !== undefined && typeof given.meterProvider?.getMeter !== 'function')
     throw new TypeError('instrumentRequestforge: meterProvider must have getMeter()');
   const tracer = (given.tracerProvider ?? trace).getTracer('requestforge', VERSION);
-  const meter = (given.meterProvider ?? metrics).getMeter('requestforge', VERSION);
-  const instruments = createInstruments(meter);
+  const meters = new MeterBinding(given.meterProvider);
+  const { instruments } = meters;
   const tracing = tracingLive(given.tracerProvider ?? trace.getTracerProvider());
-  const metered = metering(meter);
-  const http = new HttpSpans(tracer, instruments, tracing, metered);
+  const http = new HttpSpans(tracer, instruments, tracing, meters);
   const tokens = new TokenSpans(tracer, instruments);
   const subscriptions: Record<string, (message: unknown) => void> = {
     [CHANNELS.callEnd]: guarded<CallMessage>('call end', (message) => http.endCall(message)),
@@ -166,16 +151,26 @@ export function instrumentRequestforge(options?: InstrumentationOptions): Reques
     [CHANNELS.tokenStart]: guarded<TokenRequestMessage>('token start', (message) => tokens.start(message)),
     [CHANNELS.tokenEnd]: guarded<TokenRequestMessage>('token end', (message) => tokens.end(message)),
     ...counters(instruments),
-    ...(metered ? metricsOnly(instruments) : {}),
+  };
+  const meteredOnly = metricsOnly(instruments);
+  const subscribe = (handlers: Record<string, (message: unknown) => void>) => {
+    for (const [name, handler] of Object.entries(handlers)) diagnosticsChannel.subscribe(name, handler);
   };
   // With no SDK at all (no-op tracer and meter) only call:start is watched, so the sends and the
-  // token cache pay nothing; the first call after a tracer provider is registered wakes the rest.
+  // token cache pay nothing; the first call after a tracer or meter provider is registered wakes
+  // the rest.
   let awake = false;
+  let meteredAwake = false;
   const wake = () => {
+    if (!awake) subscribe(subscriptions);
     awake = true;
-    for (const [name, handler] of Object.entries(subscriptions)) diagnosticsChannel.subscribe(name, handler);
+    if (meters.metered && !meteredAwake) {
+      subscribe(meteredOnly);
+      meteredAwake = true;
+    }
   };
   const onCallStart = guarded<CallMessage>('call start', (message) => {
+    if (!meteredAwake && meters.bind()) wake();
     if (!awake) {
       if (!tracing()) return;
       wake();
@@ -183,7 +178,7 @@ export function instrumentRequestforge(options?: InstrumentationOptions): Reques
     http.startCall(message);
   });
   diagnosticsChannel.subscribe(CHANNELS.callStart, onCallStart);
-  if (metered || tracing()) wake();
+  if (meters.metered || tracing()) wake();
 
   let enabled = true;
   return Object.freeze({
@@ -191,9 +186,11 @@ export function instrumentRequestforge(options?: InstrumentationOptions): Reques
       if (!enabled) return;
       enabled = false;
       diagnosticsChannel.unsubscribe(CHANNELS.callStart, onCallStart);
-      if (!awake) return;
-      for (const [name, handler] of Object.entries(subscriptions))
-        diagnosticsChannel.unsubscribe(name, handler);
+      const unsubscribe = (handlers: Record<string, (message: unknown) => void>) => {
+        for (const [name, handler] of Object.entries(handlers)) diagnosticsChannel.unsubscribe(name, handler);
+      };
+      if (awake) unsubscribe(subscriptions);
+      if (meteredAwake) unsubscribe(meteredOnly);
     },
   });
 }

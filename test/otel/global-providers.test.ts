@@ -1,7 +1,13 @@
 // With no SDK registered the instrumentation does no span work and sends no trace headers; a
-// tracer provider registered later (the usual start-up order) is picked up.
-import { propagation, trace } from '@opentelemetry/api';
+// tracer or meter provider registered later (the usual start-up order) is picked up.
+import { metrics, propagation, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics';
 import {
   BasicTracerProvider,
   InMemorySpanExporter,
@@ -37,4 +43,29 @@ it('no SDK: nothing recorded, no traceparent; a global provider registered after
   await provider.shutdown();
   trace.disable();
   propagation.disable();
+});
+
+it('a global meter provider registered after instrumentRequestforge() gets the metrics from the next call on', async () => {
+  const instrumentation = instrumentRequestforge();
+  const client = new HttpClient(new HttpClientConfigBuilder().withBaseUrl(server.url).build());
+  await client.get('/before');
+
+  const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
+  const provider = new MeterProvider({ readers: [reader] });
+  metrics.setGlobalMeterProvider(provider);
+  await client.get('/after');
+  await client.get('/after');
+  await client.close();
+  await reader.forceFlush();
+  instrumentation.disable();
+  const duration = exporter
+    .getMetrics()
+    .flatMap((resource) => resource.scopeMetrics.flatMap((scope) => scope.metrics))
+    .find((metric) => metric.descriptor.name === 'http.client.request.duration');
+  const counts = (duration?.dataPoints ?? []).map((point) => (point.value as { count: number }).count);
+  // Both calls after the registration, none before it (its meter was the no-op one).
+  expect(counts.reduce((sum, count) => sum + count, 0)).toBe(2);
+  await provider.shutdown();
+  metrics.disable();
 });
