@@ -1,5 +1,11 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
-import { diag, type MeterProvider, ProxyTracerProvider, type TracerProvider, trace } from '@opentelemetry/api';
+import {
+  diag,
+  type MeterProvider,
+  ProxyTracerProvider,
+  type TracerProvider,
+  trace,
+} from '@opentelemetry/api';
 import {
   type AuthReplayMessage,
   type CallMessage,
