@@ -133,6 +133,9 @@ export function loadProfile(
       options[key] = Object.fromEntries(
         Object.entries(value).map(([name, item]) => [name, reference(item, `tls.${name}`)]),
       );
+    } else if (key === 'dpop' && isRecord(value) && value.privateKey !== undefined) {
+      // The proof key: a reference to a PEM private key or a private JWK (file:dpop-key.pem).
+      options[key] = { ...value, privateKey: reference(value.privateKey, 'dpop.privateKey') };
     } else if (SECRET_OPTION.test(key) && !PATH_OPTION.test(key)) options[key] = reference(value, key);
     else options[key] = value;
   }

@@ -1,3 +1,4 @@
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import {
   ClientCredentialsTokenProvider,
   JwtBearerTokenProvider,
@@ -10,9 +11,21 @@ import {
 /** A provider the command line can close when it is done. */
 export type CliProvider = TokenProvider & { close?(): Promise<void> };
 
+/** A DPoP proof key given as text (a PEM private key, or a private JWK's JSON), never echoed. */
+function proofKey(text: string): KeyObject {
+  try {
+    return text.trimStart().startsWith('{')
+      ? createPrivateKey({ key: JSON.parse(text), format: 'jwk' })
+      : createPrivateKey(text);
+  } catch {
+    throw new TypeError('dpop.privateKey is neither a PEM private key nor a private JWK');
+  }
+}
+
 /**
- * Options a profile gives as (resolved) strings that a provider takes as functions: a client
- * assertion or a JWT-bearer assertion read from `env:` or `file:`.
+ * Options a profile gives as (resolved) strings that a provider takes in another form: a client
+ * assertion or a JWT-bearer assertion read from `env:` or `file:` (a function), a DPoP proof key
+ * (a `KeyObject`).
  */
 function fromProfile(options: Record<string, unknown>): never {
   const supplied: Record<string, unknown> = { ...options };
@@ -20,6 +33,9 @@ function fromProfile(options: Record<string, unknown>): never {
     const value = supplied[name];
     if (typeof value === 'string') supplied[name] = async () => value;
   }
+  const dpop = supplied.dpop as { privateKey?: unknown } | undefined;
+  if (typeof dpop?.privateKey === 'string')
+    supplied.dpop = { ...dpop, privateKey: proofKey(dpop.privateKey) };
   return supplied as never;
 }
 

@@ -27,10 +27,10 @@ export interface CliIo {
   err(text: string): void;
 }
 
-/** A provider built from a profile; its options errors are the user's (exit 2), named by profile. */
-function providerFor(profile: Profile): CliProvider {
+/** Builds what a profile describes; its options errors are the user's (exit 2), named by profile. */
+function fromProfile<T>(profile: Profile, build: () => T): T {
   try {
-    return GRANTS[profile.grant]!(profile.options);
+    return build();
   } catch (error) {
     if (error instanceof TypeError) throw new UsageError(`profile "${profile.name}": ${error.message}`);
     throw error;
@@ -46,12 +46,12 @@ interface Session {
 
 function openSession(profileName: string, config: string | undefined, io: CliIo): Session {
   const profile = loadProfile(config ?? `${io.cwd}/${DEFAULT_CONFIG_FILE}`, profileName, io.env);
-  const provider = providerFor(profile);
+  const provider = fromProfile(profile, () => GRANTS[profile.grant]!(profile.options));
   const storage = new FileTokenStorage(cacheDirectory(io.env), profile.fingerprint);
   const warn = (message: string) =>
     io.err(`requestforge: warning: ${scrubSecrets(message, profile.secrets)}\n`);
   const logger = { debug() {}, info() {}, warn, error: warn };
-  const manager = new TokenManager(provider, storage, { logger });
+  const manager = fromProfile(profile, () => new TokenManager(provider, storage, { logger }));
   return { profile, provider, manager, storage };
 }
 

@@ -32,6 +32,8 @@ function writePrivate(path: string, content: string): void {
  * worst case is one more token request.
  */
 export class FileTokenStorage implements TokenStorage {
+  /** Encrypted at rest: a DPoP profile's generated key may be kept with its token. */
+  readonly encrypted = true;
   readonly #directory: string;
   readonly #namespace: string;
   #key: Buffer | undefined;
