@@ -3,7 +3,7 @@
 // are medians of the per-round ratios with their range. Then latency at concurrency 1/50/500,
 // large transfers, cold start, idle memory, HTTP/2, the token scenarios and a soak. One run writes
 // bench/results/ and the README's benchmark section (bench/report.mjs).
-// Environment: BENCH_ROUNDS (7), BENCH_REQUESTS (4000 per row per round), BENCH_SLICES (4: a
+// Environment: BENCH_ROUNDS (7), BENCH_REQUESTS (16000 per row per round), BENCH_SLICES (4: a
 // round's CPU measurement of a row and of its counterpart, cut into slices taken in turn),
 // BENCH_CONCURRENCY (50), BENCH_LATENCY_REQUESTS (4000), BENCH_H2_CONCURRENCY (100),
 // BENCH_TOKEN_SECONDS (10), BENCH_SOAK (200000), BENCH_PIN=1 (client on CPU 0, server on CPU 1), BENCH_WRITE=0 (print only).
@@ -25,7 +25,7 @@ import { transferScenario } from './transfers.mjs';
 
 const env = (name, fallback) => Number(process.env[name] ?? fallback);
 const ROUNDS = env('BENCH_ROUNDS', 7);
-const REQUESTS = env('BENCH_REQUESTS', 4_000);
+const REQUESTS = env('BENCH_REQUESTS', 16_000);
 const CONCURRENCY = env('BENCH_CONCURRENCY', 50);
 const CPU_SLICES = env('BENCH_SLICES', 4);
 const LATENCY_REQUESTS = env('BENCH_LATENCY_REQUESTS', 4_000);
