@@ -44,15 +44,19 @@ export function codingOf(value: string | undefined): ContentCoding | undefined {
 }
 
 /** The value of `content-encoding` in a flat header list (names and values alternate, names as received). */
-export function contentEncodingOf(headers: readonly string[]): string | undefined {
+export function contentEncodingOf(headers: ReadonlyArray<string | Buffer>): string | undefined {
   let value: string | undefined;
   for (let i = 0; i + 1 < headers.length; i += 2) {
     const name = headers[i]!;
-    if (name.length !== 16 || name.toLowerCase() !== 'content-encoding') continue;
-    const part = headers[i + 1]!;
+    if (name.length !== 16 || latin1(name).toLowerCase() !== 'content-encoding') continue;
+    const part = latin1(headers[i + 1]!);
     value = value === undefined ? part : `${value}, ${part}`;
   }
   return value;
+}
+
+function latin1(item: string | Buffer): string {
+  return typeof item === 'string' ? item : item.toString('latin1');
 }
 
 /** The flat header list without the headers that describe the encoded body. */

@@ -5,7 +5,7 @@ import {
   ResponseTooLargeException,
   TimeoutException,
 } from '../errors/transport-errors';
-import { HttpHeaders, headerStrings } from '../http/http-headers';
+import { HttpHeaders, headerBlock, headerLines, headerStrings } from '../http/http-headers';
 import type { HttpRequest } from '../http/request';
 import { HttpResponse } from '../http/response';
 import {
@@ -46,7 +46,11 @@ export class ResponseHandler implements DecodeSink, TimedExchange {
   private pendingAbort: Error | null = null;
   private settled = false;
   private statusCode = 0;
-  /** The response headers as strings (undici's raw buffers are views into socket reads). */
+  /**
+   * The response headers as strings (undici's raw buffers are views into socket reads): the
+   * head's lines in one string (the usual case), else names and values.
+   */
+  private headerText: string | undefined = undefined;
   private headers: readonly string[] = NO_HEADERS;
   /** The first chunk of a buffered body; `chunks` only from a second one on (most bodies come in one). */
   private firstChunk: Buffer | null = null;
@@ -124,8 +128,9 @@ export class ResponseHandler implements DecodeSink, TimedExchange {
   onHeaders(statusCode: number, rawHeaders: RawHeaders, resume: () => void): boolean {
     if (statusCode < 200) return true;
     this.statusCode = statusCode;
-    this.headers = headerStrings(rawHeaders);
-    if (this.decompression !== undefined) this.startDecoding();
+    this.headerText = headerBlock(rawHeaders);
+    if (this.headerText === undefined) this.headers = headerStrings(rawHeaders);
+    if (this.decompression !== undefined) this.startDecoding(rawHeaders);
     if (!this.options.stream) return true;
     this.resumeFn = resume;
     this.stream = new Readable({
@@ -148,10 +153,10 @@ export class ResponseHandler implements DecodeSink, TimedExchange {
   }
 
   /** Arms a decoder when Content-Encoding names a coding we decode and a body can follow. */
-  private startDecoding(): void {
+  private startDecoding(rawHeaders: RawHeaders): void {
     const { statusCode } = this;
     if (statusCode === 204 || statusCode === 304 || this.request.method === 'HEAD') return;
-    const coding = codingOf(contentEncodingOf(this.headers));
+    const coding = codingOf(contentEncodingOf(rawHeaders));
     if (coding === undefined) return;
     this.decoder = new BodyDecoder(
       coding,
@@ -162,7 +167,9 @@ export class ResponseHandler implements DecodeSink, TimedExchange {
       !this.options.stream,
     );
     // The headers now describe the body the caller gets: no encoding, length unknown.
-    this.headers = withoutEncodingHeaders(this.headers);
+    const received = this.headerText === undefined ? this.headers : headerLines(this.headerText);
+    this.headers = withoutEncodingHeaders(received);
+    this.headerText = undefined;
   }
 
   onData(chunk: Buffer): boolean {
@@ -240,7 +247,10 @@ export class ResponseHandler implements DecodeSink, TimedExchange {
   private buildResponse(body: Buffer | undefined): HttpResponse {
     return new HttpResponse({
       statusCode: this.statusCode,
-      headers: HttpHeaders.fromList(this.headers),
+      headers:
+        this.headerText === undefined
+          ? HttpHeaders.fromList(this.headers)
+          : HttpHeaders.fromBlock(this.headerText),
       body,
       elapsedMs: performance.now() - this.start,
       url: this.request.url,

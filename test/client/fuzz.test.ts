@@ -2,6 +2,7 @@
 // server sends, a call settles once, with a response or one of our typed errors, never a hang.
 import net from 'node:net';
 import fc from 'fast-check';
+import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient, HttpClientConfigBuilder, HttpClientException } from '../../src/index';
 import { within } from '../support/helpers';
@@ -83,11 +84,19 @@ describe('fuzzed responses', () => {
   beforeAll(async () => {
     raw = net.createServer((socket) => {
       socket.on('error', () => undefined);
-      socket.once('data', () => socket.end(reply));
+      socket.once('data', async () => {
+        // Written in pieces with pauses between them, the head reaches the client in several reads.
+        for (const piece of pieces ?? []) {
+          socket.write(piece);
+          await new Promise((resolve) => setTimeout(resolve, 2));
+        }
+        socket.end(reply);
+      });
     });
     await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
     port = (raw.address() as net.AddressInfo).port;
   });
+  let pieces: Buffer[] | undefined;
   afterAll(() => new Promise<void>((resolve) => raw.close(() => resolve())));
 
   it('any bytes after the status line: a response or a typed error, settled once', async () => {
@@ -136,5 +145,70 @@ describe('fuzzed responses', () => {
       { numRuns: 150 },
     );
     await rawClient.close();
+  });
+
+  it('any valid head, in one read or split across reads: the headers undici parsed, each name and value as sent', async () => {
+    const rawClient = new HttpClient(
+      new HttpClientConfigBuilder().withBaseUrl(`http://127.0.0.1:${port}`).withTimeout(2000).build(),
+    );
+    const agent = new Agent();
+    const undiciHeaders = () =>
+      new Promise<string[]>((resolve, reject) => {
+        let seen: string[] = [];
+        agent.dispatch(
+          { origin: `http://127.0.0.1:${port}`, path: '/', method: 'GET', reset: true },
+          {
+            onConnect() {},
+            onHeaders(_status: number, rawHeaders: Buffer[]) {
+              seen = rawHeaders.map((item) => item.toString('latin1'));
+              return true;
+            },
+            onData: () => true,
+            onComplete: () => resolve(seen),
+            onError: reject,
+          },
+        );
+      });
+    const token = fc.stringMatching(/^[a-zA-Z0-9!#$%&'*+.^_`|~-]{1,12}$/);
+    const ows = fc.constantFrom('', ' ', '  ', '\t', ' \t ');
+    // Field content: visible ASCII, obs-text, and spaces or tabs inside (never first).
+    const value = fc.oneof(
+      fc.constant(''),
+      fc.stringMatching(/^[!-~\x80-\xff]([ \t!-~\x80-\xff]{0,20}[!-~\x80-\xff])?$/),
+    );
+    const line = fc.tuple(token, ows, value, ows);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(line, { minLength: 1, maxLength: 8 }),
+        fc.array(fc.integer({ min: 1, max: 200 }), { maxLength: 3 }),
+        async (lines, cuts) => {
+          const head = lines
+            .map(([name, before, v, after]) => `x-${name}:${before}${v}${after}\r\n`)
+            .join('');
+          const bytes = Buffer.from(`HTTP/1.1 200 OK\r\n${head}content-length: 2\r\n\r\nok`, 'latin1');
+          const at = [...new Set(cuts.map((cut) => cut % bytes.length))]
+            .filter((cut) => cut > 0)
+            .sort((a, b) => a - b);
+          const split = (): Buffer[] => at.map((cut, i) => bytes.subarray(i === 0 ? 0 : at[i - 1], cut));
+          pieces = split();
+          reply = bytes.subarray(at.at(-1) ?? 0);
+          const expected = await undiciHeaders();
+          pieces = split();
+          const response = await rawClient.get('/');
+          // Per name (the index joins repeated names), every value in order, exactly as undici had it.
+          const byName = new Map<string, string[]>();
+          for (let i = 0; i < expected.length; i += 2) {
+            const name = expected[i]!.toLowerCase();
+            byName.set(name, [...(byName.get(name) ?? []), expected[i + 1]!]);
+          }
+          expect(response.headers.size).toBe(byName.size);
+          for (const [name, values] of byName) expect(response.headers.getAll(name)).toEqual(values);
+        },
+      ),
+      { numRuns: 120 },
+    );
+    pieces = undefined;
+    await rawClient.close();
+    await agent.close();
   });
 });

@@ -6,7 +6,7 @@ import vm from 'node:vm';
 import { describe, expect, it, vi } from 'vitest';
 import { CredentialHeader } from '../../src/auth/credential-header';
 import { ownRecord, readOptions } from '../../src/checks/options';
-import { HttpHeaders, headerStrings } from '../../src/http/http-headers';
+import { HttpHeaders, headerBlock, headerLines, headerStrings } from '../../src/http/http-headers';
 import { HttpRequest, HttpResponse } from '../../src/index';
 
 /** undici's raw header list for a head: views into one read buffer, names and values alternating. */
@@ -39,10 +39,45 @@ const readOf = (text: string): Buffer => {
   return read;
 };
 
-describe('headerStrings', () => {
-  it('cuts the strings from one decoded span when the head lies in one read', () => {
+/** What a response keeps of a raw list, cut into names and values: the head's block when there is one. */
+function strings(raw: Array<Buffer | string>): string[] {
+  const block = headerBlock(raw);
+  return block === undefined ? headerStrings(raw) : headerLines(block);
+}
+
+describe('response headers as strings', () => {
+  it("keeps the head's lines as one string when the list lies in one read, cut on first access", () => {
     const raw = rawHeadersOf(readOf(HEAD), PAIRS);
-    expect(headerStrings(raw)).toEqual(PAIRS.flat());
+    expect(headerBlock(raw)).toBe(PAIRS.map(([n, v]) => `${n}: ${v}`).join('\r\n'));
+    expect(strings(raw)).toEqual(PAIRS.flat());
+  });
+
+  it('cuts empty values, values with trailing whitespace or colons, tabs after the colon, as the parser did', () => {
+    const pairs: Array<[string, string]> = [
+      ['x-empty', ''],
+      ['x-trailing', 'v  '],
+      ['x-colon', 'a:b: c'],
+      ['x-last-empty', ''],
+    ];
+    const head =
+      'HTTP/1.1 200 OK\r\nx-empty:\r\nx-trailing: \tv  \r\nx-colon:a:b: c\r\nx-last-empty:  \r\n\r\n';
+    const read = readOf(head);
+    // Views as undici makes them: an empty value is an empty view where the line ends.
+    const at = (text: string, from = 0) => head.indexOf(text, from);
+    const view = (start: number, length: number) => read.subarray(start, start + length);
+    const raw = [
+      view(at('x-empty'), 7),
+      view(at('\r\n', at('x-empty')), 0),
+      view(at('x-trailing'), 10),
+      view(at('v  '), 3),
+      view(at('x-colon'), 7),
+      view(at('a:b: c'), 6),
+      view(at('x-last-empty'), 12),
+      view(at('\r\n', at('x-last-empty')), 0),
+    ];
+    expect(headerBlock(raw)).toBeDefined();
+    expect(strings(raw)).toEqual(pairs.flat());
+    expect(headerStrings(raw)).toEqual(pairs.flat());
   });
 
   it('decodes each buffer on its own when the head spans reads, is out of order, or has strings', () => {
@@ -50,11 +85,17 @@ describe('headerStrings', () => {
     // A value split between two reads, joined by undici; the headers after it are in the next read.
     const second = rawHeadersOf(readOf(HEAD), PAIRS);
     const spanning = [raw[0]!, raw[1]!, raw[2]!, Buffer.from('a=1', 'latin1'), ...second.slice(4)];
-    expect(headerStrings(spanning)).toEqual(PAIRS.flat());
+    expect(headerBlock(spanning)).toBeUndefined();
+    expect(strings(spanning)).toEqual(PAIRS.flat());
     const reordered = [raw[2]!, raw[3]!, raw[0]!, raw[1]!];
-    expect(headerStrings(reordered)).toEqual([...PAIRS[1]!, ...PAIRS[0]!]);
-    expect(headerStrings(['x-a', '1', ...raw.slice(2)])).toEqual(['x-a', '1', ...PAIRS.slice(1).flat()]);
-    expect(headerStrings([])).toEqual([]);
+    expect(headerBlock(reordered)).toBeUndefined();
+    expect(strings(reordered)).toEqual([...PAIRS[1]!, ...PAIRS[0]!]);
+    // The first and the last of one read, a header missing between them: not the layout.
+    expect(headerBlock([...raw.slice(0, 2), ...raw.slice(4)])).toBeUndefined();
+    const withString = ['x-a', '1', ...raw.slice(2)];
+    expect(headerBlock(withString)).toBeUndefined();
+    expect(strings(withString)).toEqual(['x-a', '1', ...PAIRS.slice(1).flat()]);
+    expect(strings([])).toEqual([]);
   });
 
   it('does not take joined first and last headers in the shared pool for one read', () => {
@@ -67,11 +108,14 @@ describe('headerStrings', () => {
     firstJoined.write('Content-Type', 'latin1');
     const lastJoined = Buffer.from(slab, 2048, 40);
     lastJoined.write('v'.repeat(40), 'latin1');
-    expect(headerStrings([firstJoined, ...middle.slice(1, 7), lastJoined])).toEqual(PAIRS.flat());
+    const joined = [firstJoined, ...middle.slice(1, 7), lastJoined];
+    expect(headerBlock(joined)).toBeUndefined();
+    expect(strings(joined)).toEqual(PAIRS.flat());
   });
 
   it('keeps latin1 bytes as they are (obs-text)', () => {
     const read = Buffer.from([0x78, 0x3a, 0x20, 0xe9, 0xff]);
+    expect(strings([read.subarray(0, 1), read.subarray(3, 5)])).toEqual(['x', '\u00e9\u00ff']);
     expect(headerStrings([read.subarray(0, 1), read.subarray(3, 5)])).toEqual(['x', '\u00e9\u00ff']);
   });
 
