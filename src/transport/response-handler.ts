@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import type { HttpClientException } from '../errors/http-client-exception';
 import {
