@@ -4,6 +4,7 @@ import type { HttpResponse } from '../http/response';
 import { type AuthRetryStrategy, NoAuthRetryStrategy } from '../retry/auth-retry-strategies';
 import type { AuthHook } from './auth-hook';
 import { combineSigners, type DpopRequestSigner } from './dpop-signer';
+import { SENT_CREDENTIALS, sentCredentials } from './sent-credentials';
 
 /** Options of {@link CompositeAuthHook}. */
 export interface CompositeAuthOptions {
@@ -55,6 +56,11 @@ export class CompositeAuthHook implements AuthHook {
     this.retryStrategy = options.retryStrategy ?? hooks[0]?.retryStrategy ?? new NoAuthRetryStrategy();
     this.headerNames = Object.freeze([...new Set(hooks.flatMap((hook) => hook.headerNames ?? []))]);
     this.dpop = combineSigners(hooks);
+  }
+
+  /** @internal What every combined hook sends. */
+  [SENT_CREDENTIALS](): ReadonlyArray<readonly [string, string]> {
+    return this.hooks.flatMap((hook) => sentCredentials(hook));
   }
 
   shouldAuthenticate(request: HttpRequest): boolean {

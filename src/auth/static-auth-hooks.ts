@@ -6,6 +6,7 @@ import { type AuthRetryStrategy, NoAuthRetryStrategy } from '../retry/auth-retry
 import type { AuthHook } from './auth-hook';
 import { CredentialHeader } from './credential-header';
 import { type PathExclusionOptions, PathMatcher } from './path-matcher';
+import { SENT_CREDENTIALS } from './sent-credentials';
 
 function checkSecret(value: unknown, what: string): string {
   if (typeof value !== 'string' || value === '') throw new TypeError(`${what} must be a non-empty string`);
@@ -50,6 +51,11 @@ abstract class StaticHeaderAuthHook implements AuthHook {
 
   isAuthError(response: HttpResponse): boolean {
     return this.retryStrategy.isAuthError(response);
+  }
+
+  /** @internal */
+  [SENT_CREDENTIALS](): ReadonlyArray<readonly [string, string]> {
+    return [[this.#name, this.#value]];
   }
 
   /** Static credentials cannot be refreshed. */

@@ -12,6 +12,7 @@ import { refreshMayHelp } from './challenges';
 import { CredentialHeader } from './credential-header';
 import { type DpopRequestSigner, dpopSigner } from './dpop-signer';
 import { type PathExclusionOptions, PathMatcher } from './path-matcher';
+import { SENT_CREDENTIALS } from './sent-credentials';
 
 /** Options of `withTokenAuth` and {@link TokenAuthHook}. */
 export interface TokenAuthOptions extends PathExclusionOptions {
@@ -105,6 +106,11 @@ export class TokenAuthHook implements AuthHook {
 
   shouldAuthenticate(request: HttpRequest): boolean {
     return this.#paths.isEmpty || !this.#paths.isExcluded(request.relativePath);
+  }
+
+  /** @internal The header values of the current and recent tokens. */
+  [SENT_CREDENTIALS](): ReadonlyArray<readonly [string, string]> {
+    return [...this.#recent.keys()].map((value) => [this.#header, value] as const);
   }
 
   /** The header value for a token, computed once per token (the hot path sends the same one). */

@@ -111,7 +111,7 @@ export class HttpClient {
     } catch (error) {
       return Promise.reject(error);
     }
-    const context = new RequestContext(request, this.#maxRetries, stream);
+    const context = new RequestContext(request, this.#maxRetries, stream, this.config.authHook);
     if (!callObserved()) return this.#call(request, context);
     const end = this.#end;
     try {

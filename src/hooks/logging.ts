@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sentCredentials } from '../auth/sent-credentials';
 import { optionKeys, readOptions } from '../checks/options';
 import { HttpClientException } from '../errors/http-client-exception';
 import type { HttpRequest } from '../http/request';
@@ -6,7 +7,7 @@ import type { HttpResponse } from '../http/response';
 import type { RequestContext } from '../middleware/context';
 import { describeRequestBody } from '../observability/describe-body';
 import { type Redactor, redactBodyText } from '../observability/redact';
-import { requestSecrets, scrubbedPrefix } from '../observability/scrub';
+import { requestSecrets, scrubbedPrefix, scrubSecrets } from '../observability/scrub';
 import type { ErrorHook, Logger, RequestHook, ResponseHook } from './types';
 
 /** Options of `withLogging` and the logging hooks. */
@@ -111,6 +112,14 @@ function requestId(context: RequestContext): string {
   return id as string;
 }
 
+/** The secrets of the credentials the client's auth hook adds after the request hooks ran. */
+function credentialSecrets(context: RequestContext): string[] {
+  const sent = sentCredentials(context.authHook);
+  if (sent.length === 0) return [];
+  // Every header a hook sets is a credential, whatever the redactor knows of its name.
+  return requestSecrets({ headers: Object.fromEntries(sent), redactor: { isSensitive: () => true } });
+}
+
 /**
  * Logs each attempt: method, redacted URL, retry number; optionally headers and body, redacted.
  * @example
@@ -132,10 +141,15 @@ export class LoggingRequestHook extends LoggingHookBase implements RequestHook {
     const redactor = this.redactorFor(request);
     const retry = context.isRetry ? ` (retry ${context.attempt}/${context.maxRetries})` : '';
     this.logger.info(`[${id}] → ${request.method} ${redactor.url(request.url)}${retry}`);
-    if (this.logHeaders)
-      this.debug(`[${id}] request headers ${JSON.stringify(redactor.headers(request.headers))}`);
+    if ((!this.logHeaders && !this.logBody) || !this.enabled('debug')) return request;
+    // This request does not carry the client's credentials yet: scrub them all the same.
+    const credentials = credentialSecrets(context);
+    if (this.logHeaders) {
+      const headers = JSON.stringify(redactor.headers(request.headers));
+      this.debug(`[${id}] request headers ${scrubSecrets(headers, credentials)}`);
+    }
     if (this.logBody) {
-      const body = describeRequestBody(request, redactor);
+      const body = describeRequestBody(request, redactor, credentials);
       if (body !== undefined) this.debug(`[${id}] request body ${truncate(body)}`);
     }
     return request;

@@ -1,3 +1,4 @@
+import type { AuthHook } from '../auth/auth-hook';
 import type { HttpRequest } from '../http/request';
 import type { CallMessage } from '../observability/event-messages';
 
@@ -28,11 +29,14 @@ export class RequestContext {
   call: CallMessage | undefined = undefined;
   /** @internal `performance.now()` when the logging hook saw this attempt start; -1 before */
   attemptStartedAt = -1;
+  /** @internal the client's auth hook: logs written before its credentials are added scrub them */
+  readonly authHook: AuthHook | undefined;
 
-  constructor(request: HttpRequest, maxRetries: number, stream = false) {
+  constructor(request: HttpRequest, maxRetries: number, stream = false, authHook?: AuthHook) {
     this.request = request;
     this.maxRetries = maxRetries;
     this.stream = stream;
+    this.authHook = authHook;
   }
 
   /** Free-form data shared by the hooks of one call (correlation id, rate-limit info…). */

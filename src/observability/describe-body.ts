@@ -10,17 +10,19 @@ function bytesToText(bytes: Uint8Array): string {
 
 /**
  * The request body as text for logs and curl: credential fields redacted with `redactor` and the
- * secrets the request carries (its credential headers and fields) scrubbed wherever else they
- * appear, or verbatim when `redactor` is `undefined`. Streams are never read.
+ * secrets the request carries (its credential headers and fields, and `moreSecrets`) scrubbed
+ * wherever else they appear, or verbatim when `redactor` is `undefined`. Streams are never read.
  */
 export function describeRequestBody(
   request: HttpRequest,
   redactor: Redactor | undefined,
+  moreSecrets: readonly string[] = [],
 ): string | undefined {
   const described = describe(request, redactor);
   if (described === undefined || redactor === undefined) return described;
   const { headers, json, data, body } = request;
-  return scrubSecrets(described, requestSecrets({ headers, json, data, body, redactor }));
+  const secrets = requestSecrets({ headers, json, data, body, redactor });
+  return scrubSecrets(described, moreSecrets.length === 0 ? secrets : [...secrets, ...moreSecrets]);
 }
 
 function describe(request: HttpRequest, redactor: Redactor | undefined): string | undefined {

@@ -1,10 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ApiKeyAuthHook,
+  BearerTokenAuthHook,
+  CompositeAuthHook,
   HttpClient,
   HttpClientConfigBuilder,
   LoggingErrorHook,
   LoggingRequestHook,
   LoggingResponseHook,
+  TokenData,
+  TokenManager,
 } from '../../src/index';
 import { captureLogger } from '../support/helpers';
 import { type LoopbackServer, startServer } from '../support/loopback-server';
@@ -47,6 +52,68 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 describe('logging never shows a secret', () => {
+  it.each([
+    ['bearer', (b: HttpClientConfigBuilder) => b.withBearerToken(SECRETS.bearer), SECRETS.bearer],
+    [
+      'api key in a header of its own',
+      (b: HttpClientConfigBuilder) => b.withApiKey(SECRETS.apiKey, { headerName: 'X-Service-Key' }),
+      SECRETS.apiKey,
+    ],
+    [
+      'basic',
+      (b: HttpClientConfigBuilder) => b.withBasicAuth('user', SECRETS.basicPassword),
+      SECRETS.basicPassword,
+    ],
+    [
+      'managed token',
+      (b: HttpClientConfigBuilder) =>
+        b.withTokenAuth(
+          new TokenManager({
+            serviceName: 'logged',
+            fetchToken: async () => new TokenData({ accessToken: SECRETS.jsonToken }),
+            refreshToken: async () => new TokenData({ accessToken: SECRETS.jsonToken }),
+          }),
+        ),
+      SECRETS.jsonToken,
+    ],
+    [
+      'composite',
+      (b: HttpClientConfigBuilder) =>
+        b.withAuthHook(
+          new CompositeAuthHook(
+            [
+              new ApiKeyAuthHook(SECRETS.custom, { headerName: 'X-Key' }),
+              new BearerTokenAuthHook(SECRETS.query),
+            ],
+            { strategy: 'all' },
+          ),
+        ),
+      SECRETS.query,
+    ],
+  ] as const)(
+    '%s: the credential the client adds is scrubbed from the request lines logged before it is added',
+    async (_name, auth, credential) => {
+      const log = captureLogger();
+      const client = new HttpClient(
+        auth(new HttpClientConfigBuilder().withBaseUrl(server.url))
+          .withLogging({ logger: log.logger, logHeaders: true, logBody: true })
+          .build(),
+      );
+      // Warm: a managed token is known once fetched.
+      await client.get('/warm');
+      // The caller's own copy of the credential, under names that are not credential names.
+      await client.post('/echo', {
+        json: { note: `forwarding ${credential}`, plain: credential },
+        headers: { 'X-Forwarded-Credential': credential },
+      });
+      const output = log.text();
+      expect(output).toContain('"note":"forwarding [REDACTED]"');
+      expect(output).toContain('"x-forwarded-credential":"[REDACTED]"');
+      expect(output).not.toContain(credential);
+      await client.close();
+    },
+  );
+
   const auths = [
     ['bearer', (b: HttpClientConfigBuilder) => b.withBearerToken(SECRETS.bearer)],
     [
