@@ -21,6 +21,18 @@ const TAB = 9;
 const CR = 13;
 const LF = 10;
 
+/** The index of the first character at or after `at` that is not a space or a tab (at most `end`). */
+function skipWhitespace(text: string, at: number, end: number): number {
+  let c = text.charCodeAt(at);
+  while (at < end && (c === SPACE || c === TAB)) c = text.charCodeAt(++at);
+  return at;
+}
+
+/** A raw header item as a latin1 string (undici hands out Buffers; strings pass as they are). */
+export function latin1(item: string | Buffer): string {
+  return typeof item === 'string' ? item : item.toString('latin1');
+}
+
 /**
  * undici's raw header list (names and values alternate) as one latin1 string: the head's lines
  * as received (`name: value`, joined by CRLF), when the whole list lies in one socket read (the
@@ -57,9 +69,7 @@ export function headerBlock(raw: RawHeaders): string | undefined {
     if (typeof name === 'string' || typeof value === 'string') return undefined;
     at += name.length;
     if (text.charCodeAt(at) !== COLON) return undefined;
-    let c = text.charCodeAt(++at);
-    while (c === SPACE || c === TAB) c = text.charCodeAt(++at);
-    at += value.length;
+    at = skipWhitespace(text, at + 1, span) + value.length;
     if (i + 2 < count) {
       if (text.charCodeAt(at) !== CR || text.charCodeAt(at + 1) !== LF) return undefined;
       at += 2;
@@ -76,10 +86,7 @@ export function headerLines(block: string): string[] {
     const colon = block.indexOf(':', at);
     let end = block.indexOf('\r\n', colon);
     if (end === -1) end = block.length;
-    let from = colon + 1;
-    let c = block.charCodeAt(from);
-    while (from < end && (c === SPACE || c === TAB)) c = block.charCodeAt(++from);
-    out.push(block.slice(at, colon), block.slice(from, end));
+    out.push(block.slice(at, colon), block.slice(skipWhitespace(block, colon + 1, end), end));
     at = end + 2;
   }
   return out;
@@ -89,10 +96,7 @@ export function headerLines(block: string): string[] {
 export function headerStrings(raw: RawHeaders): string[] {
   const count = raw.length;
   const out = new Array<string>(count);
-  for (let i = 0; i < count; i++) {
-    const item = raw[i]!;
-    out[i] = typeof item === 'string' ? item : item.toString('latin1');
-  }
+  for (let i = 0; i < count; i++) out[i] = latin1(raw[i]!);
   return out;
 }
 

@@ -55,7 +55,7 @@ function escapeQuoted(value: string): string {
   return value.replaceAll('\r', '%0D').replaceAll('\n', '%0A').replaceAll('"', '%22');
 }
 
-type Part = { readonly head: Buffer; readonly value: Buffer | BlobLike; readonly field: MultipartField };
+type Part = { readonly head: Buffer; readonly value: Buffer | BlobLike };
 
 /**
  * One entry of a form as logs and `toCurl` show it: a string entry's value, or a file entry's
@@ -82,12 +82,15 @@ export class MultipartBody implements AsyncIterable<Uint8Array> {
   readonly contentType: string;
   /** The exact number of bytes the body has. */
   readonly length: number;
+  /** The form's entries as logs and `toCurl` show them (file contents are never read). */
+  readonly fields: readonly MultipartField[];
   readonly #parts: readonly Part[];
   readonly #tail: Buffer;
 
   constructor(form: FormDataLike) {
     const boundary = `----requestforge-${randomBytes(16).toString('hex')}`;
     const parts: Part[] = [];
+    const fields: MultipartField[] = [];
     let length = 0;
     for (const [rawName, value] of form.entries()) {
       const fieldName = normalizeLineBreaks(String(rawName));
@@ -97,15 +100,15 @@ export class MultipartBody implements AsyncIterable<Uint8Array> {
       if (typeof value === 'string') {
         const text = normalizeLineBreaks(value);
         const bytes = Buffer.from(text);
-        const field = { name: fieldName, value: text, size: bytes.length };
-        part = { head: Buffer.from(`${head}\r\n\r\n`), value: bytes, field };
+        fields.push({ name: fieldName, value: text, size: bytes.length });
+        part = { head: Buffer.from(`${head}\r\n\r\n`), value: bytes };
         length += bytes.length;
       } else if (isBlobLike(value)) {
         const filename = value.name ?? 'blob';
         const type = value.type || 'application/octet-stream';
         head += `; filename="${escapeQuoted(filename)}"\r\nContent-Type: ${type}`;
-        const field = { name: fieldName, filename, type, size: value.size };
-        part = { head: Buffer.from(`${head}\r\n\r\n`), value, field };
+        fields.push({ name: fieldName, filename, type, size: value.size });
+        part = { head: Buffer.from(`${head}\r\n\r\n`), value };
         length += value.size;
       } else {
         throw new RequestBuildException(
@@ -120,14 +123,10 @@ export class MultipartBody implements AsyncIterable<Uint8Array> {
     }
     this.#tail = Buffer.from(`--${boundary}--\r\n`);
     this.#parts = parts;
+    this.fields = Object.freeze(fields);
     this.length = length + this.#tail.length;
     this.contentType = `multipart/form-data; boundary=${boundary}`;
     Object.freeze(this);
-  }
-
-  /** The form's entries as logs and `toCurl` show them (file contents are never read). */
-  get fields(): readonly MultipartField[] {
-    return this.#parts.map((part) => part.field);
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {

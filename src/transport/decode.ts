@@ -4,6 +4,7 @@
 import zlib from 'node:zlib';
 import type { HttpClientException } from '../errors/http-client-exception';
 import { ResponseParseException, ResponseTooLargeException } from '../errors/transport-errors';
+import { latin1 } from '../http/http-headers';
 import type { HttpRequest } from '../http/request';
 
 /** The codings we decode. `x-gzip` is `gzip` (RFC 9110 §8.4.1.3). */
@@ -53,10 +54,6 @@ export function contentEncodingOf(headers: ReadonlyArray<string | Buffer>): stri
     value = value === undefined ? part : `${value}, ${part}`;
   }
   return value;
-}
-
-function latin1(item: string | Buffer): string {
-  return typeof item === 'string' ? item : item.toString('latin1');
 }
 
 /** The flat header list without the headers that describe the encoded body. */
