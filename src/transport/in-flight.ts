@@ -45,6 +45,15 @@ export class InFlight {
   #sweep: NodeJS.Timeout | undefined;
   #sweepMs = Number.POSITIVE_INFINITY;
   #onIdle: (() => void) | undefined;
+  #closing = false;
+
+  /**
+   * The client is being closed: whatever still ends an exchange from now on (the dispatcher's
+   * destroy, a proxy tunnel it tears down) ends it because of the close.
+   */
+  get closing(): boolean {
+    return this.#closing;
+  }
 
   /** An exchange started; it fails at its deadline unless it ended before. */
   start(exchange: TimedExchange, timeoutMs: number): void {
@@ -89,6 +98,10 @@ export class InFlight {
   }
 
   /** Stops the sweep (the transport closed). */
+  markClosing(): void {
+    this.#closing = true;
+  }
+
   stop(): void {
     clearInterval(this.#sweep);
     this.#sweep = undefined;
@@ -128,11 +141,20 @@ export async function closePromptly(
   graceMs: number,
 ): Promise<void> {
   await inFlight.drained(graceMs);
-  const reason = new HttpClientException(
+  inFlight.markClosing();
+  await dispatcher.destroy(closedInFlight()).catch(() => undefined);
+  inFlight.stop();
+}
+
+/**
+ * The error of an exchange ended by `close()`: one per exchange, whatever the dispatcher gave
+ * (an Agent passes on the reason it is destroyed with; a ProxyAgent ends its tunnels with
+ * undici's own `UND_ERR_DESTROYED`).
+ */
+export function closedInFlight(): HttpClientException {
+  return new HttpClientException(
     'The client was closed while this request was in flight',
     {},
     'ERR_CLIENT_CLOSED',
   );
-  await dispatcher.destroy(reason).catch(() => undefined);
-  inFlight.stop();
 }

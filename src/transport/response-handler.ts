@@ -18,7 +18,7 @@ import {
   withoutEncodingHeaders,
 } from './decode';
 import { mapTransportError } from './error-mapping';
-import type { InFlight, TimedExchange } from './in-flight';
+import { closedInFlight, type InFlight, type TimedExchange } from './in-flight';
 import type { SendOptions } from './transport';
 
 type RawHeaders = Array<Buffer | string>;
@@ -235,14 +235,19 @@ export class ResponseHandler implements DecodeSink, TimedExchange {
     this.decoder?.destroy();
     if (this.stream) {
       this.cleanup();
-      if (!this.stream.destroyed)
-        this.stream.destroy(mapTransportError(error, this.request, this.options.timeoutMs));
+      if (!this.stream.destroyed) this.stream.destroy(this.mapError(error));
       return;
     }
     if (this.settled) return;
     this.settled = true;
     this.cleanup();
-    this.reject(mapTransportError(error, this.request, this.options.timeoutMs));
+    this.reject(this.mapError(error));
+  }
+
+  private mapError(error: Error): HttpClientException {
+    return this.inFlight.closing
+      ? closedInFlight()
+      : mapTransportError(error, this.request, this.options.timeoutMs);
   }
 
   private buildResponse(body: Buffer | undefined): HttpResponse {
