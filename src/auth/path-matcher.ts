@@ -1,5 +1,5 @@
 import { type CompiledGlob, compileGlob, globMatches } from './glob';
-import { canonicalPath, routedPath } from './path-normalization';
+import { canonicalPath, routedVariants } from './path-normalization';
 
 /** Rules for requests that must go out without credentials. */
 export interface PathExclusionOptions {
@@ -41,8 +41,9 @@ function toList(value: Iterable<string> | undefined, option: string): string[] {
  *
  * The path is canonicalised (unreserved escapes decoded) and also tried as a decoding proxy
  * would route it (`%2F`, `%5C` → `/`, `//` merged, dot segments resolved after decoding, so
- * `/users/..%2Fpublic%2Fx` is tried as `/public/x`): when either matches, no credentials are
- * sent. An attacker can at worst strip credentials from their own request, never add them to a
+ * `/users/..%2Fpublic%2Fx` is tried as `/public/x`), as a servlet container would (each
+ * segment's `;parameters` dropped: `/users/..;/public/x`) and as a chain that decodes twice would
+ * (`%252F`): when any of them matches, no credentials are sent. An attacker can at worst strip credentials from their own request, never add them to a
  * public route.
  */
 export class PathMatcher {
@@ -85,8 +86,9 @@ export class PathMatcher {
     if (this.isEmpty) return false;
     let canonical = canonicalPath(path);
     if (this.#caseInsensitive) canonical = canonical.toLowerCase();
-    const routed = routedPath(canonical);
-    return this.#matches(canonical) || (routed !== canonical && this.#matches(routed));
+    if (this.#matches(canonical)) return true;
+    for (const routed of routedVariants(canonical)) if (this.#matches(routed)) return true;
+    return false;
   }
 
   #matches(path: string): boolean {

@@ -46,3 +46,50 @@ export function routedPath(canonical: string): string {
   const trailingSlash = out.length > 0 && (last === '' || last === '.' || last === '..');
   return `/${out.join('/')}${trailingSlash ? '/' : ''}`;
 }
+
+const NESTED_ESCAPE = /%25([0-9a-fA-F]{2})/g;
+const PATH_PARAMETERS = /;[^/]*/g;
+/** Layers of `%25` decoded at most: a proxy chain deeper than this is not a deployment. */
+const MAX_EXTRA_DECODING = 3;
+
+/** `;parameters` dropped from every segment, as servlet containers route (`/a/..;x/b` → `/a/../b`). */
+function withoutParameters(path: string): string {
+  return path.includes(';') ? path.replace(PATH_PARAMETERS, '') : path;
+}
+
+/** Encoded and back slashes as `/`: what a proxy in front of a servlet container may pass on. */
+function withPlainSeparators(path: string): string {
+  return path.replace(ENCODED_SEPARATOR, '/').replaceAll('\\', '/');
+}
+
+/** The escapes of escapes decoded, layer by layer (`%252F` → `%2F`), each layer made canonical. */
+function decodedFurther(canonical: string): string {
+  let path = canonical;
+  for (let layer = 0; layer < MAX_EXTRA_DECODING && path.includes('%25'); layer++) {
+    path = canonicalPath(path.replace(NESTED_ESCAPE, '%$1'));
+  }
+  return path;
+}
+
+/**
+ * Every other path a request may be routed as, from its canonical path: what a decoding proxy
+ * routes ({@link routedPath}); what a servlet container (Tomcat, Jetty) routes, which drops each
+ * segment's `;parameters`, so `/users/..;/admin` is `/admin` (before or after a proxy decodes the
+ * separators); and what a chain that decodes more than once routes (`%252F` is `/` after two
+ * layers), with and without the parameters. Empty when the path has nothing any of them would
+ * change.
+ */
+export function routedVariants(canonical: string): string[] {
+  const plain = !ROUTING_CHANGES.test(canonical) && !canonical.includes(';') && !canonical.includes('%25');
+  if (plain) return [];
+  const variants = new Set<string>();
+  for (const path of [canonical, decodedFurther(canonical)]) {
+    variants.add(routedPath(path));
+    if (path.includes(';')) {
+      variants.add(routedPath(withoutParameters(path)));
+      variants.add(routedPath(withoutParameters(withPlainSeparators(path))));
+    }
+  }
+  variants.delete(canonical);
+  return [...variants];
+}

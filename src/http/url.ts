@@ -1,4 +1,4 @@
-import { canonicalPath, routedPath } from '../auth/path-normalization';
+import { canonicalPath, routedPath, routedVariants } from '../auth/path-normalization';
 import { hasControlChars } from '../checks/syntax';
 import { RequestBuildException } from '../errors/transport-errors';
 
@@ -159,13 +159,15 @@ export function buildRequestUrl(
   if (canonical.pathname.startsWith('//')) {
     return fail('Request path must not resolve to one starting with "//"', 'authority');
   }
-  // A decoding proxy turns `..%2F` into `../` and resolves it: decide on the path it routes.
-  if (prefix !== '' && canonical.pathname.includes('%')) {
-    const routed = routedPath(canonicalPath(canonical.pathname));
+  // A decoding proxy turns `..%2F` into `../`, a servlet container `..;/` into `../`, and both
+  // resolve it: decide on every path they may route.
+  const path = canonical.pathname;
+  if (prefix !== '' && (path.includes('%') || path.includes(';'))) {
     const routedPrefix = routedPath(canonicalPath(prefix));
-    if (routedPrefix !== '/' && !isUnder(routed, routedPrefix)) {
+    const climbs = (routed: string) => !isUnder(routed, routedPrefix);
+    if (routedPrefix !== '/' && routedVariants(canonicalPath(path)).some(climbs)) {
       return fail(
-        'Request path climbs above the base URL path once %2F, %5C and %2E are decoded (as a proxy would)',
+        'Request path climbs above the base URL path once decoded as a proxy or servlet container would (%2F, %5C, %2E, %25, ;parameters)',
         'encoded-dot-segments',
       );
     }

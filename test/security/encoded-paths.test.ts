@@ -134,3 +134,58 @@ describe('path exclusion decides on the path the proxy routes', () => {
     await client.close();
   });
 });
+
+// Behind a proxy that forwards the path it decoded (nginx `proxy_pass` with a URI part) sits a
+// servlet container: together they decode twice and drop `;parameters`.
+describe('a double-decoding chain and path parameters', () => {
+  let servlet: DecodingProxy;
+  let front: DecodingProxy;
+  beforeAll(async () => {
+    servlet = await startDecodingProxy(backend.url, { stripPathParameters: true });
+    front = await startDecodingProxy(servlet.url, { forwardDecoded: true });
+  });
+  afterAll(async () => {
+    await front.close();
+    await servlet.close();
+  });
+  const chained = (via: DecodingProxy) =>
+    new HttpClient(
+      new HttpClientConfigBuilder()
+        .withBaseUrl(`${via.url}/tenant-a`)
+        .withTokenAuth(new TokenManager(provider), { excludedPathPatterns: ['/public/*'] })
+        .build(),
+    );
+
+  it.each([
+    ['/users/%252e%252e%252fpublic%252fx', () => front],
+    ['/users/..%252Fpublic%252Fx', () => front],
+    ['/users/..;/public/x', () => servlet],
+    ['/users/..;jsessionid=1/public;v=2/x', () => servlet],
+  ])('%s routes to /public/x and is sent without credentials', async (path, via) => {
+    const client = chained(via());
+    expect((await client.get(path)).statusCode).toBe(200);
+    expect(backend.requests[0]!.url).toBe('/tenant-a/public/x');
+    expect(backend.requests[0]!.headers.authorization).toBeUndefined();
+    await client.close();
+  });
+
+  it.each([
+    ['/users/%252e%252e%252f%252e%252e%252ftenant-b%252fsecrets', () => front],
+    ['/users/..;/..;/tenant-b/secrets', () => servlet],
+  ])('%s would reach the other tenant: refused before anything is sent', async (path, via) => {
+    const client = chained(via());
+    const error = await client.get(path).catch((e: unknown) => e);
+    expect((error as RequestBuildException).context.reason).toBe('encoded-dot-segments');
+    expect(backend.requests).toEqual([]);
+    await client.close();
+  });
+
+  it('the chain really routes such paths there (what the client decides on)', async () => {
+    await fetch(`${front.url}/tenant-a/users/%252e%252e%252f%252e%252e%252ftenant-b%252fsecrets`);
+    await fetch(`${servlet.url}/tenant-a/users/..;/..;/tenant-b/secrets`);
+    expect(backend.requests.map((request) => request.url)).toEqual([
+      '/tenant-b/secrets',
+      '/tenant-b/secrets',
+    ]);
+  });
+});

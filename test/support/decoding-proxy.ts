@@ -12,10 +12,19 @@ export interface DecodingProxy {
   close(): Promise<void>;
 }
 
+/** How a proxy routes: the defaults are nginx's. */
+export interface ProxyRouting {
+  /** Drop each segment's `;parameters` before decoding, as servlet containers (Tomcat, Jetty) do. */
+  readonly stripPathParameters?: boolean;
+  /** Forward the decoded path as it is, not re-encoded (nginx `proxy_pass` with a URI part): a second decoder behind it decodes the rest. */
+  readonly forwardDecoded?: boolean;
+}
+
 /** The path the proxy routes, or `undefined` when the request climbs above the root (400). */
-export function normalizeLikeNginx(target: string): string | undefined {
+export function normalizeLikeNginx(target: string, routing: ProxyRouting = {}): string | undefined {
   const query = target.indexOf('?');
-  const raw = query === -1 ? target : target.slice(0, query);
+  const path = query === -1 ? target : target.slice(0, query);
+  const raw = routing.stripPathParameters ? path.replace(/;[^/]*/g, '') : path;
   const decoded = raw
     .replace(/%([0-9a-fA-F]{2})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)))
     .replaceAll('\\', '/');
@@ -27,16 +36,20 @@ export function normalizeLikeNginx(target: string): string | undefined {
     } else if (segment !== '.' && segment !== '') out.push(segment);
   }
   const trailing = /\/\.{0,2}$/.test(decoded) && out.length > 0 ? '/' : '';
-  return `/${out.map((s) => encodeURIComponent(s)).join('/')}${trailing}`;
+  const encode = routing.forwardDecoded ? (segment: string) => segment : encodeURIComponent;
+  return `/${out.map(encode).join('/')}${trailing}`;
 }
 
-export async function startDecodingProxy(upstream: string): Promise<DecodingProxy> {
+export async function startDecodingProxy(
+  upstream: string,
+  routing: ProxyRouting = {},
+): Promise<DecodingProxy> {
   const received: string[] = [];
   const sockets = new Set<Socket>();
   const server = http.createServer((req, res) => {
     const target = req.url ?? '/';
     received.push(target);
-    const routed = normalizeLikeNginx(target);
+    const routed = normalizeLikeNginx(target, routing);
     if (routed === undefined) {
       res.writeHead(400).end('bad request');
       return;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PathMatcher } from '../../src/auth/path-matcher';
-import { canonicalPath, routedPath } from '../../src/auth/path-normalization';
+import { canonicalPath, routedPath, routedVariants } from '../../src/auth/path-normalization';
 import { RequestBuildException } from '../../src/errors/index';
 import { buildRequestUrl, parseBaseUrl, pathForMatching } from '../../src/http/url';
 
@@ -75,6 +75,67 @@ describe('routedPath', () => {
   });
 });
 
+// A servlet container (Tomcat, Jetty) drops each segment's `;parameters` before it resolves dot
+// segments; a chain of proxies may decode more than once. Both are variants a request may route as.
+describe('routedVariants', () => {
+  const variants = (path: string) => routedVariants(canonicalPath(path));
+
+  it.each([
+    ['/users/..;/admin', '/admin'],
+    ['/users/..;jsessionid=1/admin', '/admin'],
+    ['/users/.;x/..;y/..;/admin', '/admin'],
+    ['/public;v=2/x', '/public/x'],
+    ['/users/%252e%252e%252fadmin', '/admin'],
+    ['/users/%252E%252E%255Cadmin', '/admin'],
+    ['/users/..%252Fadmin', '/admin'],
+    ['/users/%25252e%25252e%25252fadmin', '/admin'],
+    ['/users/%252e%252e;x%252fadmin', '/admin'],
+    ['/users/..%2Fadmin', '/admin'],
+  ])('%s may route as %s', (path, routed) => {
+    expect(variants(path)).toContain(routed);
+  });
+
+  it.each(['/plain/path', '/a%20b/c', '/'])('%s has no other route', (path) => {
+    expect(variants(path)).toEqual([]);
+  });
+
+  it('property: contains what a double-decoding servlet container routes (reference model)', () => {
+    const segment = fc.constantFrom(
+      'a',
+      'admin',
+      '..',
+      '.',
+      '..;x',
+      '.;',
+      '%252e%252e',
+      '%252E',
+      'b;p=1',
+      '%2E%2E',
+    );
+    const separator = fc.constantFrom('/', '%2F', '%252F', '%5C', '%255c');
+    const paths = fc
+      .array(fc.tuple(separator, segment), { minLength: 1, maxLength: 8 })
+      .map((parts) => `/${parts.map(([sep, seg]) => sep + seg).join('')}`);
+    const decodeAll = (path: string) => {
+      let out = path;
+      for (let i = 0; i < 4 && /%[0-9a-f]{2}/i.test(out); i++) out = decodeURIComponent(out);
+      return out;
+    };
+    fc.assert(
+      fc.property(paths, (path) => {
+        // Every escape decoded, then each segment's parameters dropped, then dot segments resolved.
+        const decoded = decodeAll(path)
+          .replaceAll('\\', '/')
+          .replace(/;[^/]*/g, '');
+        const reference = new URL(`http://h${decoded.replace(/\/+/g, '/')}`).pathname;
+        const all = [canonicalPath(path), ...variants(path)];
+        expect(all).toContain(reference);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+});
+
 describe('encoded dot segments in request URLs', () => {
   const base = parseBaseUrl('https://api.example.com/tenant-a');
   const root = parseBaseUrl('https://api.example.com');
@@ -86,6 +147,10 @@ describe('encoded dot segments in request URLs', () => {
     '/users/.%2e%2F..%2Ftenant-b',
     '/..%2Ftenant-b',
     '/x/..%2F%2E%2E%2f..%5Ctenant-b',
+    '/users/..;/..;/tenant-b/secrets',
+    '/..;jsessionid=1/tenant-b',
+    '/users/%252e%252e%252f%252e%252e%252ftenant-b',
+    '/users/..%252F..%252Ftenant-b',
   ])('%s is refused under a base path (RequestBuildException)', (path) => {
     try {
       buildRequestUrl(base, path);
@@ -103,6 +168,9 @@ describe('encoded dot segments in request URLs', () => {
     expect(buildRequestUrl(base, '/projects/group%2Fproject/issues').path).toBe(
       '/tenant-a/projects/group%2Fproject/issues',
     );
+    // Path parameters and escaped escapes that stay under the base path go out as written.
+    expect(buildRequestUrl(base, '/cars;color=red/items').path).toBe('/tenant-a/cars;color=red/items');
+    expect(buildRequestUrl(base, '/files/100%2525').path).toBe('/tenant-a/files/100%2525');
     // Under a root base there is nothing above to reach: the proxy clamps at the root.
     expect(buildRequestUrl(root, '/..%2Fadmin').path).toBe('/..%2Fadmin');
   });
@@ -144,6 +212,12 @@ describe('exclusion decides on the routed path', () => {
     ['/public%2F..%2Fadmin', false],
     ['/public/..%2Fadmin', true], // as written it is under /public/: a non-decoding server routes it there
     ['/users/x', false],
+    ['/users/..;/public/x', true],
+    ['/users/..;jsessionid=9/health', true],
+    ['/public;v=2/x', true],
+    ['/users/%252e%252e%252fpublic%252fx', true],
+    ['/users/..%252F..%252Fhealth', true],
+    ['/public;v=2%2F..%2Fadmin', false],
   ])('%s excluded: %s', (path, excluded) => {
     expect(matcher.isExcluded(path)).toBe(excluded);
   });
