@@ -1,6 +1,7 @@
 // The command layer of RedisTokenStorage: every command touches one key and is routed by it, so
 // it works the same on a single Redis, behind Sentinel, and on a Redis Cluster. The client's kind
 // is recognised by its shape: `ioredis` and `redis` are optional peer dependencies, never imported.
+import { CLUSTER_STALL_MS, slotMapRefresh } from './cluster-slot-map';
 
 /** A command argument: Redis takes strings; numbers are sent as their decimal spelling. */
 export type RedisArgument = string | number;
@@ -60,6 +61,29 @@ function isFunction(value: unknown): value is (...args: never[]) => unknown {
   return typeof value === 'function';
 }
 
+/**
+ * A node-redis cluster command that gets the slot map read again when it stalls or fails.
+ * node-redis re-reads the map only on a `MOVED`/`ASK` reply; a primary that died answers nothing,
+ * so without this its slots stay pointed at it after a replica took over.
+ */
+function clusterCommand(cluster: NodeRedisClusterLike): RedisCommand {
+  const refresh = slotMapRefresh(cluster);
+  if (refresh === undefined) return (key, args) => cluster.sendCommand(key, false, args.map(String));
+  return (key, args) => {
+    const reply = cluster.sendCommand(key, false, args.map(String));
+    const stalled = setTimeout(refresh, CLUSTER_STALL_MS);
+    stalled.unref();
+    reply.then(
+      () => clearTimeout(stalled),
+      () => {
+        clearTimeout(stalled);
+        refresh();
+      },
+    );
+    return reply;
+  };
+}
+
 /** Recognises a client by its shape; `undefined` when it is no Redis client we know. */
 export function redisClientKind(client: unknown): RedisClientKind | undefined {
   if (client === null || typeof client !== 'object') return undefined;
@@ -83,10 +107,8 @@ export function redisCommand(client: RedisClientLike, kind: RedisClientKind): Re
       // ioredis (Cluster included) finds the key in the arguments (EVAL's numkeys) and routes by it.
       return (_key, [command, ...args]) => ioredis.call(String(command), ...args);
     }
-    case 'node-redis-cluster': {
-      const cluster = client as NodeRedisClusterLike;
-      return (key, args) => cluster.sendCommand(key, false, args.map(String));
-    }
+    case 'node-redis-cluster':
+      return clusterCommand(client as NodeRedisClusterLike);
     case 'node-redis-sentinel': {
       const sentinel = client as NodeRedisSentinelLike;
       return (_key, args) => sentinel.sendCommand(false, args.map(String));
