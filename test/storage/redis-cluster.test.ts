@@ -192,7 +192,7 @@ describe.skipIf(!run)('RedisTokenStorage on a Redis Cluster', () => {
     for (const id of ['before', 'step1', 'step2']) await fleet.close(id);
   });
 
-  it('killing the primary that owns the token mid-run: 0 failed requests; with ioredis, then one token request per renewal', async () => {
+  it('killing the primary that owns the token mid-run: 0 failed requests, then one token request per renewal (ioredis and node-redis)', async () => {
     const lifetimeS = 3;
     // One hash tag for both clients: their tokens and locks live on the primary we kill.
     const keyPrefix = '{rf-kill}';
