@@ -43,8 +43,8 @@ function toList(value: Iterable<string> | undefined, option: string): string[] {
  * would route it (`%2F`, `%5C` → `/`, `//` merged, dot segments resolved after decoding, so
  * `/users/..%2Fpublic%2Fx` is tried as `/public/x`), as a servlet container would (each
  * segment's `;parameters` dropped: `/users/..;/public/x`) and as a chain that decodes twice would
- * (`%252F`): when any of them matches, no credentials are sent. An attacker can at worst strip credentials from their own request, never add them to a
- * public route.
+ * (`%252F`): when any of them matches, no credentials are sent. An attacker can at worst strip
+ * credentials from their own request, never add them to a public route.
  */
 export class PathMatcher {
   readonly #exact: ReadonlySet<string>;

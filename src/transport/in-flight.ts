@@ -97,11 +97,12 @@ export class InFlight {
     });
   }
 
-  /** Stops the sweep (the transport closed). */
+  /** The close is past its grace period: exchanges that end from now on were ended by it. */
   markClosing(): void {
     this.#closing = true;
   }
 
+  /** Stops the sweep (the transport closed). */
   stop(): void {
     clearInterval(this.#sweep);
     this.#sweep = undefined;
