@@ -1,3 +1,4 @@
+import type { DpopOption } from '../tokens/dpop/dpop-options';
 import { TOKEN_ENDPOINT_OPTION_KEYS, type TokenEndpointOptions } from '../tokens/exchange/token-http';
 import type { TokenData } from '../tokens/token-data';
 import type { FetchContext } from './fetch-context';
@@ -105,6 +106,19 @@ export interface HttpTokenFetcherOptions extends TokenEndpointOptions {
    * @example ['app_token']
    */
   readonly dependsOn?: readonly string[];
+  /**
+   * DPoP (RFC 9449) for the pipeline's final step: its token requests carry a proof (a
+   * `use_dpop_nonce` answer gets one more attempt with the server's nonce), its token must come
+   * back as `token_type: DPoP`, and a `TokenManager` of the `PipelineTokenProvider` sends it as
+   * `Authorization: DPoP <token>` with a fresh proof per request. `true` generates an ES256 key
+   * per fetcher; an object configures the key, the algorithm and whether an unbound token is
+   * refused. Only the final step may have it: an earlier step's token is sent to the next step's
+   * endpoint, not to APIs. With a shared pipeline `storage`, configure `privateKey`.
+   * @default off
+   * @example dpop: true
+   * @example dpop: { privateKey: createPrivateKey(process.env.DPOP_KEY_PEM!), alg: 'ES256' }
+   */
+  readonly dpop?: DpopOption;
 }
 
 /** What a subclass's `readToken` gets besides the response. */
@@ -127,4 +141,5 @@ export const HTTP_FETCHER_OPTION_KEYS = {
   contentType: true,
   ttlMs: true,
   dependsOn: true,
+  dpop: true,
 } as const;

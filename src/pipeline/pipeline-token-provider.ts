@@ -1,5 +1,6 @@
 import { optionKeys, readOptions } from '../checks/options';
 import { INSPECT } from '../observability/redact-constants';
+import { dpopHandleOf, registerDpopHandle } from '../tokens/dpop/dpop-handle';
 import type { TokenData } from '../tokens/token-data';
 import type { RefreshContext, TokenProvider } from '../tokens/token-provider';
 import { TokenFetchPipeline } from './token-fetch-pipeline';
@@ -71,6 +72,10 @@ export class PipelineTokenProvider implements TokenProvider {
     this.pipeline = pipeline;
     this.refreshFromStep = refreshFromStep;
     this.identity = pipeline.identity;
+    // The final step's token is what this provider hands out: its DPoP key signs the API requests.
+    const final = pipeline.getStep(pipeline.stepNames.at(-1)!);
+    const dpop = final && dpopHandleOf(final);
+    if (dpop !== undefined) registerDpopHandle(this, dpop);
   }
 
   /**

@@ -3,6 +3,7 @@ import { nonNegativeMs, positiveMs } from '../checks/numbers';
 import { optionKeys, readOptions } from '../checks/options';
 import { AuthenticationException } from '../errors/authentication-exception';
 import { INSPECT } from '../observability/redact-constants';
+import { carryBinding } from '../tokens/dpop/dpop-handle';
 import { GuardedStorage, STORAGE_FAILED, type StorageLogger } from '../tokens/guarded-storage';
 import { canonicalIdentity, checkIdentity, identityKey } from '../tokens/identity';
 import { checkSendable } from '../tokens/provider-call';
@@ -10,6 +11,7 @@ import { SingleFlight } from '../tokens/single-flight';
 import { InMemoryTokenStorage } from '../tokens/storage/in-memory-token-storage';
 import { TokenData } from '../tokens/token-data';
 import type { TokenStorage } from '../tokens/token-storage';
+import { checkDpopSteps } from './dpop-steps';
 import { FetchContext, isUsable } from './fetch-context';
 import type { TokenFetcher } from './fetcher-types';
 import { orderSteps, type StepOrder, withDependents } from './step-order';
@@ -147,6 +149,7 @@ export class TokenFetchPipeline {
 
     const ordering = orderSteps(steps);
     if (ordering.problem && options.validateDependencies !== false) throw new Error(ordering.problem.message);
+    checkDpopSteps(ordering.order, storage);
     this.storage = storage;
     this.cacheKeyPrefix = cacheKeyPrefix;
     this.#ordering = ordering;
@@ -329,7 +332,8 @@ export class TokenFetchPipeline {
     if (step.ttlMs !== undefined) {
       // The step's lifetime wins over whatever the token says, also for custom fetchers.
       const expiresAt = token.issuedAt.getTime() + step.ttlMs;
-      if (token.expiresAt?.getTime() !== expiresAt) token = token.with({ expiresAt: new Date(expiresAt) });
+      if (token.expiresAt?.getTime() !== expiresAt)
+        token = carryBinding(token, token.with({ expiresAt: new Date(expiresAt) }));
     }
     this.#stale.delete(step.name);
     this.#fetched.set(step.name, token);

@@ -6,6 +6,9 @@ import type { HttpResponse } from '../http/response';
 import type { QueryParams } from '../http/url';
 import { INSPECT } from '../observability/redact-constants';
 import { collectStrings } from '../observability/scrub';
+import { DpopHandle, registerDpopHandle } from '../tokens/dpop/dpop-handle';
+import type { DpopKey } from '../tokens/dpop/dpop-key';
+import { readDpopOption } from '../tokens/dpop/dpop-options';
 import { tokenEndpointError } from '../tokens/exchange/token-errors';
 import { exchangeToken, type TokenRequest } from '../tokens/exchange/token-exchange';
 import { createTokenSender, type TokenSender } from '../tokens/exchange/token-http';
@@ -60,6 +63,8 @@ export abstract class HttpTokenFetcher implements TokenFetcher {
   readonly #requestHeaders: RequestHeadersOption;
   readonly #requestData: RequestDataOption;
   readonly #sender: TokenSender;
+  /** DPoP key, nonces and bindings, when the `dpop` option is on. */
+  readonly #dpop: DpopHandle | undefined;
   #identity: string | undefined;
 
   /**
@@ -83,6 +88,9 @@ export abstract class HttpTokenFetcher implements TokenFetcher {
       this.#requestHeaders = checked.requestHeaders;
       this.#requestData = checked.requestData;
       this.#sender = createTokenSender(options);
+      const dpop = readDpopOption(options.dpop);
+      this.#dpop = dpop === undefined ? undefined : new DpopHandle(dpop);
+      if (this.#dpop !== undefined) registerDpopHandle(this, this.#dpop);
     } catch (error) {
       // Fetcher options are documented to fail with a TypeError, whatever the check.
       if (error instanceof RangeError) throw new TypeError(`${kind} (${name}): ${error.message}`);
@@ -148,6 +156,7 @@ export abstract class HttpTokenFetcher implements TokenFetcher {
       contentType: this.contentType,
       headers: part(this.#requestHeaders),
       data: part(this.#requestData),
+      ...(this.#dpop === undefined ? {} : { dpop: this.#dpop.identityPart }),
       ...this.readingIdentity(),
     });
     return this.#identity;
@@ -193,11 +202,15 @@ export abstract class HttpTokenFetcher implements TokenFetcher {
    * @example const token = await fetcher.fetch(new FetchContext());
    */
   async fetch(context: FetchContext = new FetchContext()): Promise<TokenData> {
-    const answer = await exchangeToken(() => this.#request(context), {
+    const dpop = this.#dpop;
+    const proofKey = dpop && (await dpop.key());
+    const nonces = dpop?.nonces;
+    const answer = await exchangeToken(() => this.#request(context, proofKey), {
       send: this.#sender.send,
       serviceName: this.name,
       url: this.url,
       maxRetries: this.#sender.maxRetries,
+      onAnswer: nonces && ((response) => nonces.note(this.url, response.headers.get('dpop-nonce'))),
     });
     const secrets = answer.secrets;
     let token: TokenData;
@@ -214,17 +227,32 @@ export abstract class HttpTokenFetcher implements TokenFetcher {
         },
       );
     }
-    if (this.ttlMs === undefined) return token;
-    return token.with({ issuedAt: new Date(answer.sentAt), expiresAt: new Date(answer.sentAt + this.ttlMs) });
+    if (this.ttlMs !== undefined) {
+      token = token.with({
+        issuedAt: new Date(answer.sentAt),
+        expiresAt: new Date(answer.sentAt + this.ttlMs),
+      });
+    }
+    return proofKey ? dpop!.accept(token, proofKey, this.name) : token;
   }
 
   /** One attempt's request: built from the context anew, its values collected as secrets. */
-  #request(context: FetchContext): TokenRequest {
-    const headers = checkHeaders(this.buildRequestHeaders(context), `(${this.name}) request headers`);
+  #request(context: FetchContext, proofKey: DpopKey | undefined): TokenRequest {
+    let headers = checkHeaders(this.buildRequestHeaders(context), `(${this.name}) request headers`);
     const data = this.buildRequestData(context);
     if (!isPlainObject(data)) throw new TypeError(`(${this.name}) request data must be an object`);
     const secrets = collectStrings([headers, data]);
     for (const name of context.names) secrets.push(context.getTokenValue(name)!);
+    if (proofKey !== undefined) {
+      // A proof per attempt (fresh jti), with the nonce the endpoint gave last.
+      const proof = proofKey.proof({
+        htm: this.method,
+        url: this.url,
+        nonce: this.#dpop!.nonces.get(this.url),
+      });
+      headers = { ...headers, dpop: proof };
+      secrets.push(proof);
+    }
     const base = { method: this.method, url: this.url, headers, secrets };
     if (this.method === 'GET')
       return Object.keys(data).length === 0 ? base : { ...base, params: data as QueryParams };
@@ -256,6 +284,7 @@ export abstract class HttpTokenFetcher implements TokenFetcher {
       ttlMs: this.ttlMs,
       requestHeaders: describe(this.#requestHeaders),
       requestData: describe(this.#requestData),
+      ...(this.#dpop === undefined ? {} : { dpop: this.#dpop.toJSON() }),
     };
   }
 
