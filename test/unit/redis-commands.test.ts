@@ -56,6 +56,7 @@ describe('a node-redis cluster command that stalls or fails', () => {
     const reads: unknown[] = [];
     const ready = { isReady: true, options: { url: 'redis://ready' } };
     const client = {
+      isOpen: true,
       sendCommand: reply,
       nodeClient: () => undefined,
       masters: [{ client: { isReady: false, options: { url: 'redis://dead' } } }, { client: ready }],
@@ -93,6 +94,15 @@ describe('a node-redis cluster command that stalls or fails', () => {
     );
     expect(answered.reads).toEqual([]);
     expect(failing.reads).toEqual([failing.ready]);
+  });
+
+  it('never on a closed cluster (reading the map would connect to its nodes again)', async () => {
+    const closed = cluster(() => Promise.reject(new Error('The client is closed')));
+    closed.client.isOpen = false;
+    await expect(redisCommand(closed.client, 'node-redis-cluster')('k', ['GET', 'k'])).rejects.toThrow(
+      'closed',
+    );
+    expect(closed.reads).toEqual([]);
   });
 
   it('leaves a cluster without a slot map to read (node-redis v4) as it is', async () => {

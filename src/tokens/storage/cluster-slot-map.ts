@@ -16,6 +16,7 @@ interface ClusterSlots {
 }
 
 interface ClusterInternals {
+  readonly isOpen?: boolean;
   readonly _self?: { readonly _slots?: unknown };
   readonly _slots?: unknown;
   readonly masters?: ReadonlyArray<{ readonly client?: NodeClient }>;
@@ -46,7 +47,8 @@ export function slotMapRefresh(cluster: object): (() => void) | undefined {
   let running = false;
   const refresh = () => {
     const now = performance.now();
-    if (running || now - last < REFRESH_EVERY_MS) return;
+    // A closed cluster stays closed: reading the map would connect to its nodes again.
+    if (running || now - last < REFRESH_EVERY_MS || internals.isOpen !== true) return;
     const masters = internals.masters ?? [];
     // node-redis asks this node first and falls back to the seed nodes when it does not answer.
     const via = masters.find((master) => master.client?.isReady)?.client ?? masters[0]?.client;
