@@ -137,6 +137,11 @@ const expectations: Record<string, RegExp[]> = {
     /API GET \/orders: proof verified, no nonce → 401 use_dpop_nonce\nAPI GET \/orders: proof verified \(htm, htu, ath, jkt, new jti, nonce\) → 200\nAPI GET \/orders\/7: proof verified \(htm, htu, ath, jkt, new jti, nonce\) → 200/,
     /GET \/orders → 200, GET \/orders\/7 → 200; token requests: 1, refreshes: 0\nthe token without its key: 401/,
   ],
+  '37-pipeline-dpop.ts': [
+    /token endpoint: proof verified \(jkt (\S{8})…\), no nonce → 400 use_dpop_nonce\ntoken endpoint: proof verified \(jkt \1…\), nonce ok → token_type DPoP, bound to that key/,
+    /API GET \/orders\/7: proof verified \(htm, htu, ath, jkt, new jti, nonce\) → 200/,
+    /GET \/orders → 200, GET \/orders\/7 → 200; token type: DPoP, token requests: 1/,
+  ],
 };
 
 // Each example is a tsx process: on a busy 2-core machine they queue for the CPU.
