@@ -67,6 +67,11 @@ export function managedTokenClient(
 
 /** The reference rows: raw undici at its cheapest (bench/floor.mjs). */
 export const FLOOR = 'undici Agent.dispatch (floor)';
+/**
+ * The floor measured against the floor (a second, identical client): its ratio is 1.00 by
+ * construction, so its median and range show how far one run moves with nothing changed.
+ */
+export const FLOOR_AGAIN = 'undici Agent.dispatch (floor, a second client)';
 const FLOOR_POST = 'undici Agent.dispatch POST (floor)';
 const FLOOR_GUNZIP = 'undici Agent.dispatch + gunzip (floor)';
 
@@ -83,6 +88,8 @@ export const HEAVY = new Set(['undici.fetch', 'axios', 'got 14', 'ky 1']);
 
 export const clients = {
   [FLOOR]: (origin) =>
+    floorClient(origin, { connections: CONNECTIONS, headers: { authorization: `Bearer ${TOKEN}` } }),
+  [FLOOR_AGAIN]: (origin) =>
     floorClient(origin, { connections: CONNECTIONS, headers: { authorization: `Bearer ${TOKEN}` } }),
   [FLOOR_POST]: (origin) =>
     floorClient(origin, {

@@ -3,6 +3,7 @@
 // `<!-- bench:start -->` and `<!-- bench:end -->` markers.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { FLOOR_AGAIN } from './clients.mjs';
 import { cpuChart, formatRatio } from './stats.mjs';
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
@@ -24,7 +25,7 @@ function mustShow(r) {
   const p99Of = (name) => c500?.rows.find((row) => row.name === name)?.ratios?.p99;
   const check = (summary, bound) => (summary === undefined ? '' : summary.median <= bound ? ' ✓' : ' ✗');
   return [
-    `- Client CPU per request, median of paired rounds, as a ratio to the floor: bearer GET ${ratio(cpuOf('requestforge bearer'))} (bound 1.10×${check(cpuOf('requestforge bearer'), 1.1)}), managed-token GET ${ratio(cpuOf('requestforge managed token'))} (1.10×${check(cpuOf('requestforge managed token'), 1.1)}), retry + logging ${ratio(cpuOf('requestforge token+retry+logging'))} (1.25×${check(cpuOf('requestforge token+retry+logging'), 1.25)}).`,
+    `- Client CPU per request, median of paired rounds, as a ratio to the floor: bearer GET ${ratio(cpuOf('requestforge bearer'))} (bound 1.10×${check(cpuOf('requestforge bearer'), 1.1)}), managed-token GET ${ratio(cpuOf('requestforge managed token'))} (1.10×${check(cpuOf('requestforge managed token'), 1.1)}), retry + logging ${ratio(cpuOf('requestforge token+retry+logging'))} (1.25×${check(cpuOf('requestforge token+retry+logging'), 1.25)}).${cpuOf(FLOOR_AGAIN) ? ` The floor against a second floor client reads ${ratio(cpuOf(FLOOR_AGAIN))}: how far this run's medians move with nothing changed.` : ''}`,
     `- p99 at concurrency 500 as a ratio to raw undici's: bearer ${ratio(p99Of('requestforge bearer'))}${check(p99Of('requestforge bearer'), 1)}, managed token ${ratio(p99Of('requestforge managed token'))}${check(p99Of('requestforge managed token'), 1)}.`,
     `- 2-second tokens, a ${r.refresh.endpointMs} ms token endpoint, ${r.refresh.workers} workers, ${r.refresh.seconds} s: **${r.refresh.waits}** requests waited for a renewal; ${r.refresh.renewals} renewals took ${r.refresh.tokenCalls} token requests.`,
   ].join('\n');
