@@ -6,8 +6,8 @@
 import { median, ratioSummary } from './stats.mjs';
 
 /**
- * Runs `rounds` rounds over `rows`. `measure(name, row, slices)` measures one slice of `name` (a
- * row or its counterpart, with the row's settings) and resolves a raw sample; `combine(list)`
+ * Runs `rounds` rounds over `rows`. `measure(name, row, slices, round, slice)` measures one slice
+ * of `name` (a row or its counterpart, with the row's settings) and resolves a raw sample; `combine(list)`
  * turns a round's `slices` samples of one name into an object of numbers (default: the one
  * sample as is, for `slices` 1). Returns, per row and per counterpart, the median of each metric
  * over the rounds, and per row the summary of each metric's ratio to its counterpart in the same
@@ -37,8 +37,8 @@ export async function pairedRounds({
       for (let slice = 0; slice < slices; slice++) {
         // ABBA: the side measured second in one slice goes first in the next.
         const counterpartFirst = (round + slice) % 2 === 0;
-        const first = await measure(counterpartFirst ? counterpart : row, row, slices);
-        const second = await measure(counterpartFirst ? row : counterpart, row, slices);
+        const first = await measure(counterpartFirst ? counterpart : row, row, slices, round, slice);
+        const second = await measure(counterpartFirst ? row : counterpart, row, slices, round, slice);
         baseSlices.push(counterpartFirst ? first : second);
         ownSlices.push(counterpartFirst ? second : first);
       }

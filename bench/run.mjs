@@ -70,20 +70,27 @@ const step = (text) => log(`[${((performance.now() - started) / 1000).toFixed(0)
 
 const names = Object.keys(clients);
 const instances = Object.fromEntries(names.map((name) => [name, clients[name](origin)]));
+// The CPU measurements alternate between two instances of every client: identical clients in one
+// process differ by a few percent in cost (their sockets, their place in memory), and which one
+// is cheaper changes from run to run. Each pair of slices (one ABBA) uses one instance of each
+// side, so every round's ratio averages both.
+const twins = Object.fromEntries(names.map((name) => [name, clients[name](origin)]));
 log(
   `requestforge benchmark — ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, Node ${process.version}, ${ROUNDS} rounds${pinned ? ', client on CPU 0, server on CPU 1' : ''}`,
 );
 for (const name of names) {
-  instances[name].begin?.();
-  await drive(instances[name].request, HEAVY.has(name) ? 500 : 2_000, CONCURRENCY);
-  instances[name].end?.();
+  for (const client of [instances[name], twins[name]]) {
+    client.begin?.();
+    await drive(client.request, HEAVY.has(name) ? 500 : 2_000, CONCURRENCY);
+    client.end?.();
+  }
 }
 await tokenCalls(true);
 
 // CPU per request: every row next to its floor (the same request through Agent.dispatch), each
 // round's measurement of the two cut into CPU_SLICES slices taken in turn.
-async function measureCpu(name, row, slices) {
-  const client = instances[name];
+async function measureCpu(name, row, slices, round, slice) {
+  const client = ((Math.floor(slice / 2) + round) % 2 === 0 ? instances : twins)[name];
   const requests = Math.ceil((HEAVY.has(row) ? Math.ceil(REQUESTS / 4) : REQUESTS) / slices);
   const latencies = new Float64Array(requests);
   // A client may switch something process-wide on only for its own measurement (instrumentation).
@@ -126,6 +133,7 @@ const cpu = await pairedRounds({
   onRound: (round) => step(`  round ${round + 1}/${ROUNDS}`),
 });
 const steadyTokenCalls = await tokenCalls();
+for (const name of names) await twins[name].close();
 const rows = names.map((name) => ({
   name,
   counterpart: counterpartOf(name),

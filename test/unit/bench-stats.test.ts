@@ -61,13 +61,15 @@ describe('benchmark statistics', () => {
 
   it('paired rounds in slices: the two sides taken in turn (ABBA), each round combined before its ratio', async () => {
     const calls: string[] = [];
+    const positions: string[] = [];
     const result = await pairedRounds({
       rounds: 2,
       slices: 3,
       rows: ['row'],
       counterpartOf: () => 'floor',
-      measure: async (name: string, _row: string, slices: number) => {
+      measure: async (name: string, _row: string, slices: number, round: number, slice: number) => {
         calls.push(name);
+        positions.push(`${round}.${slice}`);
         return { cpuMs: name === 'floor' ? 10 : 11, requests: 100 / slices };
       },
       combine: (list: Array<{ cpuMs: number; requests: number }>) => ({
@@ -77,6 +79,21 @@ describe('benchmark statistics', () => {
     expect(calls).toEqual([
       ...['floor', 'row', 'row', 'floor', 'floor', 'row'],
       ...['row', 'floor', 'floor', 'row', 'row', 'floor'],
+    ]);
+    // Both sides of a slice are told its round and slice (the bench picks a client instance by them).
+    expect(positions).toEqual([
+      '0.0',
+      '0.0',
+      '0.1',
+      '0.1',
+      '0.2',
+      '0.2',
+      '1.0',
+      '1.0',
+      '1.1',
+      '1.1',
+      '1.2',
+      '1.2',
     ]);
     expect(result.medians.floor.cpu).toBeCloseTo(0.3);
     expect(result.ratios.row.cpu.median).toBeCloseTo(1.1);
