@@ -3,24 +3,19 @@
 // encrypted token cache with the token, so a second run reuses both.
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  DPOP_SECRET,
-  type DpopIssuer,
-  type DpopResourceServer,
-  startDpopIssuer,
-  startDpopResourceServer,
-} from '../support/dpop-servers';
+import { DPOP_SECRET, type DpopServers, startDpopServers } from '../support/dpop-servers';
 import { buildCli, type CliWorkspace, runCli, workspace } from './cli-harness';
 
 let cli: Awaited<ReturnType<typeof buildCli>>;
-let issuer: DpopIssuer;
-let api: DpopResourceServer;
+let servers: DpopServers | undefined;
+let issuer: DpopServers['issuer'];
+let api: DpopServers['api'];
 let space: CliWorkspace;
 const env = { RF_DPOP_SECRET: DPOP_SECRET };
 
 beforeAll(async () => {
-  [cli, issuer] = await Promise.all([buildCli(), startDpopIssuer()]);
-  api = await startDpopResourceServer(issuer.issuer);
+  [cli, servers] = await Promise.all([buildCli(), startDpopServers()]);
+  ({ issuer, api } = servers);
   space = workspace();
   space.writeConfig({
     profiles: {
@@ -41,8 +36,7 @@ beforeAll(async () => {
 afterAll(async () => {
   cli?.remove();
   space?.remove();
-  await api?.close();
-  await issuer?.close();
+  await servers?.close();
 });
 
 it('a "dpop": true profile gets a DPoP-bound token and proves it; the next run reuses token and key', async () => {

@@ -19,22 +19,17 @@ import {
   PipelineTokenProvider,
   TokenFetchPipeline,
 } from '../../src/pipeline/index';
-import {
-  DPOP_SECRET,
-  type DpopIssuer,
-  type DpopResourceServer,
-  startDpopIssuer,
-  startDpopResourceServer,
-} from '../support/dpop-servers';
+import { DPOP_SECRET, type DpopServers, startDpopServers } from '../support/dpop-servers';
 import { type LoopbackServer, startServer } from '../support/loopback-server';
 
-let issuer: DpopIssuer;
-let api: DpopResourceServer;
+let servers: DpopServers | undefined;
+let issuer: DpopServers['issuer'];
+let api: DpopServers['api'];
 let broker: LoopbackServer;
 
 beforeAll(async () => {
-  issuer = await startDpopIssuer();
-  api = await startDpopResourceServer(issuer.issuer);
+  servers = await startDpopServers();
+  ({ issuer, api } = servers);
   // The secret broker hands out the client secret as a token; a /bearer route answers an unbound token.
   broker = await startServer((request, response) => {
     response.writeHead(200, { 'content-type': 'application/json' });
@@ -50,8 +45,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await broker?.close();
-  await api?.close();
-  await issuer?.close();
+  await servers?.close();
 });
 beforeEach(() => {
   api.proofs.length = 0;

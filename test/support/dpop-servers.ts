@@ -28,7 +28,7 @@ export interface DpopIssuer {
 }
 
 /** oidc-provider over loopback http: DPoP on, a nonce required in every proof. */
-export async function startDpopIssuer(): Promise<DpopIssuer> {
+async function startDpopIssuer(): Promise<DpopIssuer> {
   const { default: Provider } = await import('oidc-provider');
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -139,7 +139,7 @@ const sha256 = (value: string) => createHash('sha256').update(value, 'ascii').di
  * The API: `/data` answers 200; `/moved` 307s to `/data`; `/flaky` answers 503 once, then 200.
  * A proof without the current nonce gets `401 WWW-Authenticate: DPoP error="use_dpop_nonce"`.
  */
-export async function startDpopResourceServer(issuer: string): Promise<DpopResourceServer> {
+async function startDpopResourceServer(issuer: string): Promise<DpopResourceServer> {
   const jwks = createLocalJWKSet((await (await fetch(`${issuer}/jwks`)).json()) as JSONWebKeySet);
   const proofs: VerifiedProof[] = [];
   const unproven: DpopResourceServer['unproven'] = [];
@@ -217,6 +217,26 @@ export async function startDpopResourceServer(issuer: string): Promise<DpopResou
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** The issuer and the verifying API, started together (the API trusts the issuer's keys). */
+export interface DpopServers {
+  readonly issuer: DpopIssuer;
+  readonly api: DpopResourceServer;
+  close(): Promise<void>;
+}
+
+export async function startDpopServers(): Promise<DpopServers> {
+  const issuer = await startDpopIssuer();
+  const api = await startDpopResourceServer(issuer.issuer);
+  return {
+    issuer,
+    api,
+    async close() {
+      await api.close();
+      await issuer.close();
     },
   };
 }

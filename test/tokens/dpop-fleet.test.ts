@@ -15,31 +15,25 @@ import {
   TokenManager,
 } from '../../src/index';
 import { RedisTokenStorage } from '../../src/redis';
-import {
-  DPOP_SECRET,
-  type DpopIssuer,
-  type DpopResourceServer,
-  startDpopIssuer,
-  startDpopResourceServer,
-} from '../support/dpop-servers';
+import { DPOP_SECRET, type DpopServers, startDpopServers } from '../support/dpop-servers';
 import { captureLogger } from '../support/helpers';
 import { type RedisServer, startRedis } from '../support/redis-server';
 
 const run = promisify(execFile);
 let redis: RedisServer | undefined;
-let issuer: DpopIssuer;
-let api: DpopResourceServer;
+let servers: DpopServers | undefined;
+let issuer: DpopServers['issuer'];
+let api: DpopServers['api'];
 const clients: Redis[] = [];
 
 beforeAll(async () => {
   redis = await startRedis();
-  issuer = await startDpopIssuer();
-  api = await startDpopResourceServer(issuer.issuer);
+  servers = await startDpopServers();
+  ({ issuer, api } = servers);
 });
 afterAll(async () => {
   for (const client of clients) client.disconnect();
-  await api?.close();
-  await issuer?.close();
+  await servers?.close();
   await redis?.stop();
 });
 

@@ -12,24 +12,18 @@ import {
   TokenData,
   TokenManager,
 } from '../../src/index';
-import {
-  DPOP_SECRET,
-  type DpopIssuer,
-  type DpopResourceServer,
-  startDpopIssuer,
-  startDpopResourceServer,
-} from '../support/dpop-servers';
+import { DPOP_SECRET, type DpopServers, startDpopServers } from '../support/dpop-servers';
 
-let issuer: DpopIssuer;
-let api: DpopResourceServer;
+let servers: DpopServers | undefined;
+let issuer: DpopServers['issuer'];
+let api: DpopServers['api'];
 
 beforeAll(async () => {
-  issuer = await startDpopIssuer();
-  api = await startDpopResourceServer(issuer.issuer);
+  servers = await startDpopServers();
+  ({ issuer, api } = servers);
 });
 afterAll(async () => {
-  await api?.close();
-  await issuer?.close();
+  await servers?.close();
 });
 beforeEach(() => {
   api.proofs.length = 0;
