@@ -7,9 +7,9 @@ import { median, ratioSummary } from './stats.mjs';
 
 /**
  * Runs `rounds` rounds over `rows`. `measure(name, row, slices, round, slice)` measures one slice
- * of `name` (a row or its counterpart, with the row's settings) and resolves a raw sample; `combine(list)`
- * turns a round's `slices` samples of one name into an object of numbers (default: the one
- * sample as is, for `slices` 1). Returns, per row and per counterpart, the median of each metric
+ * of `name` (a row or its counterpart, with the row's settings) and resolves a raw sample;
+ * `combine(list)` turns a round's `slices` samples of one name into an object of numbers
+ * (default: the one sample as is, for `slices` 1). Returns, per row and per counterpart, the median of each metric
  * over the rounds, and per row the summary of each metric's ratio to its counterpart in the same
  * round.
  */
