@@ -27,6 +27,11 @@ export function canonicalPath(path: string): string {
   });
 }
 
+/** Encoded and back slashes as `/`, as a decoding proxy passes them on. */
+function withPlainSeparators(path: string): string {
+  return path.replace(ENCODED_SEPARATOR, '/').replaceAll('\\', '/');
+}
+
 /**
  * The path a decoding proxy routes (nginx, Envoy with path normalisation), from a path whose
  * unreserved escapes are already decoded ({@link canonicalPath}): `%2F`, `%5C` and `\` become
@@ -36,7 +41,7 @@ export function canonicalPath(path: string): string {
  */
 export function routedPath(canonical: string): string {
   if (!ROUTING_CHANGES.test(canonical)) return canonical;
-  const segments = canonical.replace(ENCODED_SEPARATOR, '/').replaceAll('\\', '/').split('/');
+  const segments = withPlainSeparators(canonical).split('/');
   const out: string[] = [];
   for (const segment of segments) {
     if (segment === '..') out.pop();
@@ -55,11 +60,6 @@ const MAX_EXTRA_DECODING = 3;
 /** `;parameters` dropped from every segment, as servlet containers route (`/a/..;x/b` → `/a/../b`). */
 function withoutParameters(path: string): string {
   return path.includes(';') ? path.replace(PATH_PARAMETERS, '') : path;
-}
-
-/** Encoded and back slashes as `/`: what a proxy in front of a servlet container may pass on. */
-function withPlainSeparators(path: string): string {
-  return path.replace(ENCODED_SEPARATOR, '/').replaceAll('\\', '/');
 }
 
 /** The escapes of escapes decoded, layer by layer (`%252F` → `%2F`), each layer made canonical. */

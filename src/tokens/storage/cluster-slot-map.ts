@@ -62,14 +62,10 @@ export function slotMapRefresh(cluster: object): (() => void) | undefined {
       running = false;
       return;
     }
-    read.then(
-      () => {
-        running = false;
-      },
-      () => {
-        running = false;
-      },
-    );
+    const done = () => {
+      running = false;
+    };
+    read.then(done, done);
   };
   refreshes.set(cluster, refresh);
   return refresh;
