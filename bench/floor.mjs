@@ -31,6 +31,16 @@ class BareHandler {
   }
 }
 
+/**
+ * The request headers requestforge sends by default on a GET with a credential: its user agent,
+ * the codings it decodes, the credential. The raw rows send the same ones, so each row and its
+ * counterpart are the same request on the wire (test/transport/bench-floor.test.ts keeps the two
+ * in step).
+ */
+export function requestforgeHeaders(version, authorization) {
+  return { 'user-agent': `requestforge/${version}`, 'accept-encoding': 'gzip, deflate, br', authorization };
+}
+
 /** One exchange through `agent.dispatch`: the body as a Buffer. */
 export function dispatchOnce(agent, options) {
   return new Promise((resolve, reject) => agent.dispatch(options, new BareHandler(resolve, reject)));

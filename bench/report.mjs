@@ -3,7 +3,7 @@
 // `<!-- bench:start -->` and `<!-- bench:end -->` markers.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { FLOOR_AGAIN } from './clients.mjs';
+import { FLOOR_AGAIN, FLOOR_AUTH_ONLY } from './clients.mjs';
 import { cpuChart, formatRatio } from './stats.mjs';
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
@@ -18,6 +18,17 @@ const table = (head, lines) =>
     '\n',
   );
 
+/**
+ * The floor that sends the credential alone (no user agent, no accept-encoding), and the two
+ * requestforge GETs measured against it: their medians divided by its median (not paired).
+ */
+function authOnly(cpuOf) {
+  const floor = cpuOf(FLOOR_AUTH_ONLY);
+  if (floor === undefined) return '';
+  const against = (name) => `${fmt((cpuOf(name)?.median ?? Number.NaN) / floor.median, 2)}×`;
+  return ` The floor with the authorization header alone reads ${ratio(floor)} (what the user agent and accept-encoding headers cost); against it, bearer GET ≈ ${against('requestforge bearer')}, managed-token GET ≈ ${against('requestforge managed token')}.`;
+}
+
 /** The figures the performance issue asks for, each with its bound. */
 function mustShow(r) {
   const cpuOf = (name) => r.rows.find((row) => row.name === name)?.ratios?.cpuUs;
@@ -25,7 +36,7 @@ function mustShow(r) {
   const p99Of = (name) => c500?.rows.find((row) => row.name === name)?.ratios?.p99;
   const check = (summary, bound) => (summary === undefined ? '' : summary.median <= bound ? ' ✓' : ' ✗');
   return [
-    `- Client CPU per request, median of paired rounds, as a ratio to the floor: bearer GET ${ratio(cpuOf('requestforge bearer'))} (bound 1.10×${check(cpuOf('requestforge bearer'), 1.1)}), managed-token GET ${ratio(cpuOf('requestforge managed token'))} (1.10×${check(cpuOf('requestforge managed token'), 1.1)}), retry + logging ${ratio(cpuOf('requestforge token+retry+logging'))} (1.25×${check(cpuOf('requestforge token+retry+logging'), 1.25)}).${cpuOf(FLOOR_AGAIN) ? ` The floor against a second floor client reads ${ratio(cpuOf(FLOOR_AGAIN))}: how far this run's medians move with nothing changed.` : ''}`,
+    `- Client CPU per request, median of paired rounds, as a ratio to the floor: bearer GET ${ratio(cpuOf('requestforge bearer'))} (bound 1.10×${check(cpuOf('requestforge bearer'), 1.1)}), managed-token GET ${ratio(cpuOf('requestforge managed token'))} (1.10×${check(cpuOf('requestforge managed token'), 1.1)}), retry + logging ${ratio(cpuOf('requestforge token+retry+logging'))} (1.25×${check(cpuOf('requestforge token+retry+logging'), 1.25)}).${cpuOf(FLOOR_AGAIN) ? ` The floor against a second floor client reads ${ratio(cpuOf(FLOOR_AGAIN))}: how far this run's medians move with nothing changed.` : ''}${authOnly(cpuOf)}`,
     `- p99 at concurrency 500 as a ratio to raw undici's: bearer ${ratio(p99Of('requestforge bearer'))}${check(p99Of('requestforge bearer'), 1)}, managed token ${ratio(p99Of('requestforge managed token'))}${check(p99Of('requestforge managed token'), 1)}.`,
     `- 2-second tokens, a ${r.refresh.endpointMs} ms token endpoint, ${r.refresh.workers} workers, ${r.refresh.seconds} s: **${r.refresh.waits}** requests waited for a renewal; ${r.refresh.renewals} renewals took ${r.refresh.tokenCalls} token requests.`,
   ].join('\n');
@@ -114,7 +125,8 @@ export function renderMarkdown(r) {
   return `Measured ${r.date} on ${r.machine}; ${r.versions}; ${s.rounds} rounds, ${fmt(r.minutes, 1)} min.
 Every row is measured right before or after its raw-undici counterpart (alternating) in each round; ratios are medians of the
 per-round ratios, with the lowest and highest round in brackets; no GC is forced before a CPU measurement. The CPU reference is the floor: undici's \`Agent.dispatch\` with a
-bare handler and one \`JSON.parse\` (\`bench/floor.mjs\`), for the same request. Loopback, keep-alive, server in a separate process${s.pinned ? ' (client pinned to CPU 0, server to CPU 1)' : ''}.
+bare handler and one \`JSON.parse\` (\`bench/floor.mjs\`), for the same request: the raw-undici rows send the headers requestforge sends
+(\`user-agent\`, \`accept-encoding\`, \`authorization\`). Loopback, keep-alive, server in a separate process${s.pinned ? ' (client pinned to CPU 0, server to CPU 1)' : ''}.
 Reproduce with \`npm run bench\`.
 
 ${mustShow(r)}
