@@ -18,15 +18,12 @@ const table = (head, lines) =>
     '\n',
   );
 
-/**
- * The floor that sends the credential alone (no user agent, no accept-encoding), and the two
- * requestforge GETs measured against it: their medians divided by its median (not paired).
- */
+/** The floor that sends the credential alone (no user agent, no accept-encoding), against the floor. */
 function authOnly(cpuOf) {
   const floor = cpuOf(FLOOR_AUTH_ONLY);
-  if (floor === undefined) return '';
-  const against = (name) => `${fmt((cpuOf(name)?.median ?? Number.NaN) / floor.median, 2)}×`;
-  return ` The floor with the authorization header alone reads ${ratio(floor)} (what the user agent and accept-encoding headers cost); against it, bearer GET ≈ ${against('requestforge bearer')}, managed-token GET ≈ ${against('requestforge managed token')}.`;
+  return floor === undefined
+    ? ''
+    : ` The floor with the authorization header alone reads ${ratio(floor)}: what the user agent and accept-encoding headers cost.`;
 }
 
 /** The figures the performance issue asks for, each with its bound. */
