@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM helpers of the benchmark, without type declarations
+import { categoryOf, parseAnnotate, perRequest } from '../../bench/callgrind.mjs';
+// @ts-expect-error plain ESM helpers of the benchmark, without type declarations
 import { pairedRounds } from '../../bench/paired.mjs';
 // @ts-expect-error plain ESM helpers of the benchmark, without type declarations
 import { cpuChart, formatRatio, median, percentile, ratioSummary } from '../../bench/stats.mjs';
@@ -97,5 +99,28 @@ describe('benchmark statistics', () => {
     ]);
     expect(result.medians.floor.cpu).toBeCloseTo(0.3);
     expect(result.ratios.row.cpu.median).toBeCloseTo(1.1);
+  });
+
+  it('reads callgrind counts per function and costs one more request by category', () => {
+    const annotate = (jit: number, parse: number, scavenge: number) =>
+      [
+        '--------------------------------------------------------------------------------',
+        `${(jit + parse + scavenge).toLocaleString('en-US')} (100.0%)  PROGRAM TOTALS`,
+        `${jit.toLocaleString('en-US')} (50.0%)  ???:0x00003e8f45a55040 [???]`,
+        `${parse.toLocaleString('en-US')} (40.0%)  ???:v8::internal::JsonParser<unsigned char>::ScanJsonString(bool) [/usr/bin/node]`,
+        `   ${scavenge.toLocaleString('en-US')} ( 9.9%)  ???:v8::internal::Scavenger::Process(v8::internal::JobDelegate*) [/usr/bin/node]`,
+      ].join('\n');
+    const few = parseAnnotate(annotate(1_000_000, 2_000_000, 10_000));
+    expect(few.get('???:0x00003e8f45a55040')).toBe(1_000_000);
+    expect(few.size).toBe(3);
+    const many = parseAnnotate(annotate(1_500_000, 3_000_000, 30_000));
+    expect(perRequest(few, many, 1_000)).toEqual({
+      'JIT and unnamed code': 500,
+      JSON: 1_000,
+      GC: 20,
+    });
+    expect(categoryOf('???:Builtins_LoadIC')).toBe('V8 builtins');
+    expect(categoryOf('???:v8::internal::compiler::GraphReducer::ReduceTop()')).toBe('compiler');
+    expect(categoryOf('./malloc/./malloc/malloc.c:_int_free')).toBe('runtime (V8, Node, libc)');
   });
 });

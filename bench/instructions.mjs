@@ -1,0 +1,126 @@
+// `npm run bench:instructions`: CPU instructions per request, counted by valgrind (callgrind) in
+// the client process, for the floor and the requestforge GETs. CPU time on a shared host moves by
+// several percent between identical runs; the instruction counts of the floor and the
+// managed-token row moved by under one (the bearer row once by six: how far V8 had optimized it
+// differed), so they show whether a change to the hot path made it cheaper where CPU time cannot.
+// Each row runs twice after the same warm-up (BENCH_WARMUP requests), with BENCH_FEW and
+// BENCH_MANY measured requests; the difference of the two counts, per function, divided by the
+// difference in requests, is what one more request costs. Slow (valgrind runs Node ~50× slower):
+// about 8 minutes, 3 for one row (`node bench/instructions.mjs managed`). Needs valgrind; without
+// it, says so and exits.
+import { execFileSync, fork, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseAnnotate, perRequest } from './callgrind.mjs';
+
+const ROWS = ['undici Agent.dispatch (floor)', 'requestforge bearer', 'requestforge managed token'];
+const FLOOR = ROWS[0];
+const env = (name, fallback) => Number(process.env[name] ?? fallback);
+const WARMUP = env('BENCH_WARMUP', 15_000);
+const FEW = env('BENCH_FEW', 1_000);
+const MANY = env('BENCH_MANY', 6_000);
+const CONCURRENCY = 50;
+const here = (file) => fileURLToPath(new URL(file, import.meta.url));
+
+/** Whether both programs exist (callgrind_annotate --version exits non-zero). */
+function hasValgrind() {
+  return ['valgrind', 'callgrind_annotate'].every(
+    (program) => spawnSync(program, ['--version'], { stdio: 'ignore' }).error === undefined,
+  );
+}
+
+/** One traced child process: warm-up, then `measured` requests of `row`; the annotated profile. */
+function traced(row, measured, directory) {
+  const out = path.join(directory, `${ROWS.indexOf(row)}-${measured}.callgrind`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      'valgrind',
+      [
+        '--tool=callgrind',
+        `--callgrind-out-file=${out}`,
+        process.execPath,
+        here('./instructions.mjs'),
+        '--child',
+        row,
+        String(measured),
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`valgrind exited with ${code}: ${stderr.slice(-2000)}`));
+      else
+        resolve(
+          parseAnnotate(
+            execFileSync('callgrind_annotate', ['--inclusive=no', '--threshold=100', out], {
+              maxBuffer: 1 << 28,
+            }).toString(),
+          ),
+        );
+    });
+  });
+}
+
+async function child(row, measured) {
+  const { clients, managedTokenClient } = await import('./clients.mjs');
+  const { drive } = await import('./drive.mjs');
+  const server = fork(here('./server.mjs'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const { port } = await new Promise((resolve) => server.on('message', resolve));
+  const origin = `http://127.0.0.1:${port}`;
+  const client = row === 'requestforge managed token' ? managedTokenClient(origin) : clients[row](origin);
+  await drive(client.request, WARMUP, CONCURRENCY);
+  await drive(client.request, measured, CONCURRENCY);
+  await client.close();
+  server.kill();
+}
+
+async function main() {
+  if (!hasValgrind()) {
+    console.log('bench:instructions needs valgrind (callgrind and callgrind_annotate); skipped.');
+    return;
+  }
+  // `node bench/instructions.mjs bearer` measures the floor and the rows whose name contains an argument.
+  const wanted = process.argv.slice(2);
+  const rows = ROWS.filter(
+    (row) => row === FLOOR || wanted.length === 0 || wanted.some((w) => row.includes(w)),
+  );
+  const directory = mkdtempSync(path.join(os.tmpdir(), 'requestforge-instructions-'));
+  const results = {};
+  try {
+    for (const row of rows) {
+      console.log(
+        `${row}: ${WARMUP.toLocaleString('en-US')} warm-up requests, then ${FEW} and ${MANY} under callgrind…`,
+      );
+      const [few, many] = await Promise.all([traced(row, FEW, directory), traced(row, MANY, directory)]);
+      results[row] = perRequest(few, many, MANY - FEW);
+    }
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+  const shown = ['JIT and unnamed code', 'V8 builtins', 'runtime (V8, Node, libc)', 'JSON'];
+  const total = (row) => shown.reduce((sum, category) => sum + (results[row][category] ?? 0), 0);
+  const floor = total(FLOOR);
+  const fmt = (n) => Math.round(n).toLocaleString('en-US');
+  console.log(
+    `\nInstructions per request in the client process (callgrind; ${MANY - FEW} requests' difference):\n`,
+  );
+  console.log(
+    `| row | total | ratio to floor | ${shown.join(' | ')} | GC (not in total) | compiler (not in total) |`,
+  );
+  console.log(`|---|${'---:|'.repeat(shown.length + 4)}`);
+  for (const row of rows) {
+    const r = results[row];
+    console.log(
+      `| ${row} | ${fmt(total(row))} | ${(total(row) / floor).toFixed(3)}× | ${shown.map((c) => fmt(r[c] ?? 0)).join(' | ')} | ${fmt(r.GC ?? 0)} | ${fmt(r.compiler ?? 0)} |`,
+    );
+  }
+}
+
+if (process.argv[2] === '--child') await child(process.argv[3], Number(process.argv[4]));
+else await main();
