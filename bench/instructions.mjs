@@ -1,8 +1,9 @@
 // `npm run bench:instructions`: CPU instructions per request, counted by valgrind (callgrind) in
 // the client process, for the floor and the requestforge GETs. CPU time on a shared host moves by
 // several percent between identical runs; the instruction counts of the floor and the
-// managed-token row moved by under one (the bearer row once by six: how far V8 had optimized it
-// differed), so they show whether a change to the hot path made it cheaper where CPU time cannot.
+// managed-token row moved by under one (the bearer row read 1.03–1.10× the floor over three runs:
+// how far V8 had optimized it differed), so they show whether a change to the hot path made it
+// cheaper where CPU time cannot.
 // Each row runs twice after the same warm-up (BENCH_WARMUP requests), with BENCH_FEW and
 // BENCH_MANY measured requests; the difference of the two counts, per function, divided by the
 // difference in requests, is what one more request costs. Slow (valgrind runs Node ~50× slower):
