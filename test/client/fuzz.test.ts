@@ -1,5 +1,6 @@
 // Fuzzing in the style of undici's test/fuzzing: whatever the caller passes and whatever bytes the
 // server sends, a call settles once, with a response or one of our typed errors, never a hang.
+import http from 'node:http';
 import net from 'node:net';
 import fc from 'fast-check';
 import { Agent } from 'undici';
@@ -65,14 +66,16 @@ describe('fuzzed calls', () => {
         async (init) => {
           try {
             const response = await within(5000, client.request(init as never));
-            expect(response.statusCode).toBe(200);
+            // A method that is a valid token but not one Node's parser knows (`!`, `FOO`) is sent
+            // as given, and the loopback server's parser answers 400.
+            expect(response.statusCode).toBe(http.METHODS.includes(response.request.method) ? 200 : 400);
           } catch (error) {
             expect(error).toBeInstanceOf(HttpClientException);
             expect((error as Error).message).not.toContain('fuzz-token');
           }
         },
       ),
-      { numRuns: 400 },
+      { numRuns: 400, ...(process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED) } : {}) },
     );
   });
 });
