@@ -69,12 +69,12 @@ function traced(row, measured, directory) {
 }
 
 async function child(row, measured) {
-  const { clients, managedTokenClient } = await import('./clients.mjs');
+  const { clients } = await import('./clients.mjs');
   const { drive } = await import('./drive.mjs');
   const server = fork(here('./server.mjs'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const { port } = await new Promise((resolve) => server.on('message', resolve));
   const origin = `http://127.0.0.1:${port}`;
-  const client = row === 'requestforge managed token' ? managedTokenClient(origin) : clients[row](origin);
+  const client = clients[row](origin);
   await drive(client.request, WARMUP, CONCURRENCY);
   await drive(client.request, measured, CONCURRENCY);
   await client.close();

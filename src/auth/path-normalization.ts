@@ -53,6 +53,8 @@ export function routedPath(canonical: string): string {
 }
 
 const NESTED_ESCAPE = /%25([0-9a-fA-F]{2})/g;
+/** What a path no proxy or container would route differently has: shared, no array per call. */
+const NO_VARIANTS: readonly string[] = Object.freeze([]);
 const PATH_PARAMETERS = /;[^/]*/g;
 /** Layers of `%25` decoded at most: a proxy chain deeper than this is not a deployment. */
 const MAX_EXTRA_DECODING = 3;
@@ -79,9 +81,9 @@ function decodedFurther(canonical: string): string {
  * layers), with and without the parameters. Empty when the path has nothing any of them would
  * change.
  */
-export function routedVariants(canonical: string): string[] {
+export function routedVariants(canonical: string): readonly string[] {
   const plain = !ROUTING_CHANGES.test(canonical) && !canonical.includes(';') && !canonical.includes('%25');
-  if (plain) return [];
+  if (plain) return NO_VARIANTS;
   const variants = new Set<string>();
   for (const path of [canonical, decodedFurther(canonical)]) {
     variants.add(routedPath(path));
