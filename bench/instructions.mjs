@@ -1,14 +1,16 @@
 // `npm run bench:instructions`: CPU instructions per request, counted by valgrind (callgrind) in
 // the client process, for the floor and the requestforge GETs. CPU time on a shared host moves by
-// several percent between identical runs; the instruction counts of the floor and the
-// managed-token row moved by under one (the bearer row read 1.03–1.10× the floor over three runs:
-// how far V8 had optimized it differed), so they show whether a change to the hot path made it
-// cheaper where CPU time cannot.
+// several percent between identical runs; these counts repeat to within 0.4 %, so they show
+// whether a change to the hot path made it cheaper where CPU time cannot. The client runs
+// single-threaded (`NODE_FLAGS`), so the counts are not the natively threaded ones to the
+// instruction; compare rows and runs with each other, not with CPU time.
 // Each row runs twice after the same warm-up (BENCH_WARMUP requests), with BENCH_FEW and
 // BENCH_MANY measured requests; the difference of the two counts, per function, divided by the
-// difference in requests, is what one more request costs. Slow (valgrind runs Node ~50× slower):
-// about 8 minutes, 3 for one row (`node bench/instructions.mjs managed`). Needs valgrind; without
-// it, says so and exits.
+// difference in requests, is what one more request costs. The difference is 40,000 requests, so
+// the one-off costs that still fall in one window and not the other (a late optimizing compile, a
+// deopt where the load changes) are spread thin: over 5,000, they moved a row by up to 6 %.
+// Needs valgrind; without it, says so and exits. About 4 minutes, 80 s per row
+// (`node bench/instructions.mjs managed`: the floor and that row).
 import { execFileSync, fork, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -20,9 +22,15 @@ const ROWS = ['undici Agent.dispatch (floor)', 'requestforge bearer', 'requestfo
 const FLOOR = ROWS[0];
 const env = (name, fallback) => Number(process.env[name] ?? fallback);
 const WARMUP = env('BENCH_WARMUP', 15_000);
-const FEW = env('BENCH_FEW', 1_000);
-const MANY = env('BENCH_MANY', 6_000);
+const FEW = env('BENCH_FEW', 2_000);
+const MANY = env('BENCH_MANY', 42_000);
 const CONCURRENCY = 50;
+/**
+ * V8 compiles and collects on the main thread, in the same order in every run, and hashes with
+ * the same seed: with background threads (which valgrind runs one at a time anyway) and random
+ * seeds, a row moved by about 1 % between runs; so, by under 0.4 %.
+ */
+const NODE_FLAGS = ['--single-threaded', '--hash-seed=1', '--random-seed=1'];
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 
 /** Whether both programs exist (callgrind_annotate --version exits non-zero). */
@@ -42,6 +50,7 @@ function traced(row, measured, directory) {
         '--tool=callgrind',
         `--callgrind-out-file=${out}`,
         process.execPath,
+        ...NODE_FLAGS,
         here('./instructions.mjs'),
         '--child',
         row,

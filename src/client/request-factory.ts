@@ -83,6 +83,8 @@ export class RequestFactory {
     const target = this.#canonical(url ?? init.url, init.params);
     const trusted = this.#trust.isTrusted(target.origin);
     let headers = trusted ? this.#trustedDefaults : this.#untrustedDefaults;
+    // The defaults are frozen and shared; a record built here is frozen once, below.
+    let built = false;
     if (init.headers !== undefined) {
       if (init.headers === null || typeof init.headers !== 'object') {
         throw new RequestBuildException('headers must be an object');
@@ -92,6 +94,7 @@ export class RequestFactory {
         if (init.headers[name] === undefined) delete merged[name.toLowerCase()];
       }
       headers = Object.assign(merged, normalizeHeaders(init.headers, 'request headers'));
+      built = true;
     }
     const encoded = encodeBody(init as BodyOptions);
     const { contentType, contentLength } = encoded;
@@ -102,8 +105,9 @@ export class RequestFactory {
       typed['content-type'] = contentType!;
       if (contentLength !== undefined) typed['content-length'] = String(contentLength);
       headers = typed;
+      built = true;
     }
-    if (!Object.isFrozen(headers)) Object.freeze(headers);
+    if (built) Object.freeze(headers);
     return HttpRequest.trusted({
       method: verb,
       url: target,

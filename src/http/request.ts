@@ -145,6 +145,8 @@ export class HttpRequest {
       this.#redactor = fields.redactor;
       this.credentialsAllowed = fields.credentialsAllowed;
       this.#base = fields.base;
+      // Upper case already: the factory's verbs, or another request's method.
+      this.method = fields.method;
     } else {
       init = readOptions(init, 'HttpRequest', INIT_KEYS, (message) => new RequestBuildException(message));
       this.target = typeof init.url === 'string' ? buildRequestUrl(undefined, init.url) : init.url;
@@ -157,8 +159,8 @@ export class HttpRequest {
       this.#redactor = defaultRedactor;
       this.credentialsAllowed = true;
       this.#base = undefined;
+      this.method = init.method.toUpperCase();
     }
-    this.method = init.method.toUpperCase();
     this.url = this.target.href;
     this.body = init.body;
     this.params = init.params;

@@ -8,6 +8,7 @@ import { CredentialHeader } from '../../src/auth/credential-header';
 import { ownRecord, readOptions } from '../../src/checks/options';
 import { HttpHeaders, headerBlock, headerLines, headerStrings } from '../../src/http/http-headers';
 import { HttpRequest, HttpResponse } from '../../src/index';
+import { OriginTrust } from '../../src/middleware/origin-trust';
 
 /** undici's raw header list for a head: views into one read buffer, names and values alternating. */
 function rawHeadersOf(read: Buffer, pairs: Array<[string, string]>): Buffer[] {
@@ -225,5 +226,33 @@ describe('HttpResponse.json()', () => {
   it('a plain Uint8Array body (a subarray of a larger one) still decodes only its own bytes', () => {
     const bytes = new TextEncoder().encode('xx{"a":"\u00fc"}yy');
     expect(response(bytes.subarray(2, bytes.length - 2)).json()).toEqual({ a: 'ü' });
+  });
+});
+
+describe('OriginTrust', () => {
+  it('answers for each origin, also when calls alternate (it remembers the last answer)', () => {
+    const trust = new OriginTrust(['https://api.test', 'https://auth.test']);
+    const asked = ['https://api.test', 'https://api.test', 'https://evil.test', 'https://api.test'];
+    asked.push('https://evil.test', 'https://evil.test', 'https://auth.test', 'https://API.test');
+    expect(asked.map((origin) => trust.isTrusted(origin))).toEqual([
+      true,
+      true,
+      false,
+      true,
+      false,
+      false,
+      true,
+      false,
+    ]);
+    expect(new OriginTrust([]).isTrusted('')).toBe(false);
+  });
+});
+
+describe('request methods', () => {
+  it('the public constructor upper-cases the method; copies and the client keep it upper case', () => {
+    const request = new HttpRequest({ method: 'patch', url: 'https://api.test/x' });
+    expect(request.method).toBe('PATCH');
+    expect(request.withHeaders({ 'x-a': '1' }).method).toBe('PATCH');
+    expect(request.withTrustedHeader('x-b', '2').method).toBe('PATCH');
   });
 });
