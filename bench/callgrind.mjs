@@ -36,3 +36,58 @@ export function perRequest(few, many, requests) {
   }
   return totals;
 }
+
+/** A function's name without the file, the parameter list and the return type: `v8::internal::Intl::ConvertToUpper`. */
+export function shortName(name) {
+  const bare = name
+    .replace(/^(?:\?\?\?|\.\/[^:]*|\/[^:]*):/, '')
+    .replaceAll('(anonymous namespace)', '{anonymous}');
+  // The parameter list is the first '(' outside template arguments (`F<(Attr)5>(…)`).
+  let depth = 0;
+  let end = bare.length;
+  for (let i = 0; i < bare.length; i++) {
+    const c = bare[i];
+    if (c === '<') depth++;
+    else if (c === '>') depth--;
+    else if (c === '(' && depth === 0) {
+      end = i;
+      break;
+    }
+  }
+  const head = bare.slice(0, end);
+  // The return type, when there is one, ends at the last space outside template arguments.
+  depth = 0;
+  for (let i = head.length - 1; i >= 0; i--) {
+    const c = head[i];
+    if (c === '>') depth++;
+    else if (c === '<') depth--;
+    else if (c === ' ' && depth === 0) return head.slice(i + 1);
+  }
+  return head;
+}
+
+/**
+ * The named functions (builtins, the runtime) whose cost per request differs most between a row
+ * and the floor, largest first: where a row pays for something the floor does not. JIT code has
+ * no names under valgrind, and the compiler and GC are left out as in the totals.
+ */
+export function functionDifferences(floor, row, requests, top) {
+  const perFunction = (few, many) => {
+    const costs = new Map();
+    for (const name of new Set([...few.keys(), ...many.keys()])) {
+      const category = categoryOf(name);
+      if (category === 'JIT and unnamed code' || category === 'compiler' || category === 'GC') continue;
+      const key = shortName(name);
+      const cost = ((many.get(name) ?? 0) - (few.get(name) ?? 0)) / requests;
+      costs.set(key, (costs.get(key) ?? 0) + cost);
+    }
+    return costs;
+  };
+  const base = perFunction(floor.few, floor.many);
+  const costs = perFunction(row.few, row.many);
+  return [...new Set([...base.keys(), ...costs.keys()])]
+    .map((name) => ({ name, floor: base.get(name) ?? 0, row: costs.get(name) ?? 0 }))
+    .map((entry) => ({ ...entry, difference: entry.row - entry.floor }))
+    .sort((a, b) => Math.abs(b.difference) - Math.abs(a.difference))
+    .slice(0, top);
+}

@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseAnnotate, perRequest } from './callgrind.mjs';
+import { functionDifferences, parseAnnotate, perRequest } from './callgrind.mjs';
 
 const ROWS = ['undici Agent.dispatch (floor)', 'requestforge bearer', 'requestforge managed token'];
 const FLOOR = ROWS[0];
@@ -31,6 +31,8 @@ const CONCURRENCY = 50;
  * seeds, a row moved by about 1 % between runs; so, by under 0.4 %.
  */
 const NODE_FLAGS = ['--single-threaded', '--hash-seed=1', '--random-seed=1'];
+/** How many named functions each row lists against the floor. */
+const TOP_FUNCTIONS = env('BENCH_TOP_FUNCTIONS', 15);
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 
 /** Whether both programs exist (callgrind_annotate --version exits non-zero). */
@@ -102,6 +104,7 @@ async function main() {
   );
   const directory = mkdtempSync(path.join(os.tmpdir(), 'requestforge-instructions-'));
   const results = {};
+  const counts = {};
   try {
     for (const row of rows) {
       console.log(
@@ -109,6 +112,7 @@ async function main() {
       );
       const [few, many] = await Promise.all([traced(row, FEW, directory), traced(row, MANY, directory)]);
       results[row] = perRequest(few, many, MANY - FEW);
+      counts[row] = { few, many };
     }
   } finally {
     rmSync(directory, { recursive: true, force: true });
@@ -129,6 +133,17 @@ async function main() {
     console.log(
       `| ${row} | ${fmt(total(row))} | ${(total(row) / floor).toFixed(3)}× | ${shown.map((c) => fmt(r[c] ?? 0)).join(' | ')} | ${fmt(r.GC ?? 0)} | ${fmt(r.compiler ?? 0)} |`,
     );
+  }
+  // Leads for the next change: what a row pays in named code (builtins, runtime) that the floor does not.
+  for (const row of rows.filter((name) => name !== FLOOR)) {
+    console.log(`\n${row}: the named functions furthest from the floor, per request:\n`);
+    console.log('| function | floor | row | difference |\n|---|---:|---:|---:|');
+    for (const entry of functionDifferences(counts[FLOOR], counts[row], MANY - FEW, TOP_FUNCTIONS)) {
+      const sign = entry.difference >= 0 ? '+' : '−';
+      console.log(
+        `| \`${entry.name}\` | ${fmt(entry.floor)} | ${fmt(entry.row)} | ${sign}${fmt(Math.abs(entry.difference))} |`,
+      );
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM helpers of the benchmark, without type declarations
-import { categoryOf, parseAnnotate, perRequest } from '../../bench/callgrind.mjs';
+import * as callgrind from '../../bench/callgrind.mjs';
 // @ts-expect-error plain ESM helpers of the benchmark, without type declarations
 import { pairedRounds } from '../../bench/paired.mjs';
 // @ts-expect-error plain ESM helpers of the benchmark, without type declarations
@@ -110,17 +110,76 @@ describe('benchmark statistics', () => {
         `${parse.toLocaleString('en-US')} (40.0%)  ???:v8::internal::JsonParser<unsigned char>::ScanJsonString(bool) [/usr/bin/node]`,
         `   ${scavenge.toLocaleString('en-US')} ( 9.9%)  ???:v8::internal::Scavenger::Process(v8::internal::JobDelegate*) [/usr/bin/node]`,
       ].join('\n');
-    const few = parseAnnotate(annotate(1_000_000, 2_000_000, 10_000));
+    const few = callgrind.parseAnnotate(annotate(1_000_000, 2_000_000, 10_000));
     expect(few.get('???:0x00003e8f45a55040')).toBe(1_000_000);
     expect(few.size).toBe(3);
-    const many = parseAnnotate(annotate(1_500_000, 3_000_000, 30_000));
-    expect(perRequest(few, many, 1_000)).toEqual({
+    const many = callgrind.parseAnnotate(annotate(1_500_000, 3_000_000, 30_000));
+    expect(callgrind.perRequest(few, many, 1_000)).toEqual({
       'JIT and unnamed code': 500,
       JSON: 1_000,
       GC: 20,
     });
-    expect(categoryOf('???:Builtins_LoadIC')).toBe('V8 builtins');
-    expect(categoryOf('???:v8::internal::compiler::GraphReducer::ReduceTop()')).toBe('compiler');
-    expect(categoryOf('./malloc/./malloc/malloc.c:_int_free')).toBe('runtime (V8, Node, libc)');
+    expect(callgrind.categoryOf('???:Builtins_LoadIC')).toBe('V8 builtins');
+    expect(callgrind.categoryOf('???:v8::internal::compiler::GraphReducer::ReduceTop()')).toBe('compiler');
+    expect(callgrind.categoryOf('./malloc/./malloc/malloc.c:_int_free')).toBe('runtime (V8, Node, libc)');
+  });
+
+  it('names functions without file, return type and parameters, template arguments kept', () => {
+    expect(
+      callgrind.shortName(
+        '???:v8::Maybe<bool> v8::internal::JSObject::PreventExtensionsWithTransition<(v8::internal::PropertyAttributes)5>(v8::internal::Isolate*, bool)',
+      ),
+    ).toBe('v8::internal::JSObject::PreventExtensionsWithTransition<(v8::internal::PropertyAttributes)5>');
+    expect(
+      callgrind.shortName(
+        '???:void node::Buffer::(anonymous namespace)::StringSlice<(node::encoding)4>(v8::FunctionCallbackInfo<v8::Value> const&)',
+      ),
+    ).toBe('node::Buffer::{anonymous}::StringSlice<(node::encoding)4>');
+    expect(callgrind.shortName('./malloc/./malloc/malloc.c:_int_free')).toBe('_int_free');
+    expect(callgrind.shortName('/build/deps/uv/src/unix/linux.c:uv__hrtime')).toBe('uv__hrtime');
+    expect(callgrind.shortName("???:Builtins_CallFunction_ReceiverIsAny'2")).toBe(
+      "Builtins_CallFunction_ReceiverIsAny'2",
+    );
+  });
+
+  it('lists the named functions furthest from the floor per request, JIT code, compiler and GC left out', () => {
+    const counts = (entries: Array<[string, number]>) => new Map(entries);
+    const floor = {
+      few: counts([
+        ['???:Builtins_LoadIC', 1_000],
+        ['???:0x00003e8f45a55040', 5_000],
+      ]),
+      many: counts([
+        ['???:Builtins_LoadIC', 11_000],
+        ['???:0x00003e8f45a55040', 50_000],
+      ]),
+    };
+    const row = {
+      few: counts([
+        ['???:Builtins_LoadIC', 1_000],
+        ['???:v8::internal::Intl::ConvertToUpper(v8::internal::Isolate*)', 100],
+        ['???:v8::internal::Builtin_ObjectFreeze(int, unsigned long*)', 0],
+        ['???:v8::internal::compiler::GraphReducer::ReduceTop()', 0],
+        ['???:0x00007f0000000040', 9_000],
+      ]),
+      many: counts([
+        ['???:Builtins_LoadIC', 12_000],
+        ['???:v8::internal::Intl::ConvertToUpper(v8::internal::Isolate*)', 900],
+        ['???:v8::internal::Builtin_ObjectFreeze(int, unsigned long*)', 3_000],
+        ['???:v8::internal::compiler::GraphReducer::ReduceTop()', 90_000],
+        ['???:0x00007f0000000040', 99_000],
+      ]),
+    };
+    expect(callgrind.functionDifferences(floor, row, 10, 2)).toEqual([
+      { name: 'v8::internal::Builtin_ObjectFreeze', floor: 0, row: 300, difference: 300 },
+      { name: 'Builtins_LoadIC', floor: 1_000, row: 1_100, difference: 100 },
+    ]);
+    expect(
+      callgrind.functionDifferences(floor, row, 10, 10).map((entry: { name: string }) => entry.name),
+    ).toEqual([
+      'v8::internal::Builtin_ObjectFreeze',
+      'Builtins_LoadIC',
+      'v8::internal::Intl::ConvertToUpper',
+    ]);
   });
 });
