@@ -6,7 +6,9 @@
  * counts are shown apart and left out of the total.
  */
 export function categoryOf(name) {
-  if (/^\?\?\?:0x[0-9a-f]+$/.test(name)) return 'JIT and unnamed code';
+  if (/^JS:|^BytecodeHandler:/.test(name)) return 'JavaScript';
+  if (/^Builtin:/.test(name)) return 'V8 builtins';
+  if (/^(?:RegExp|Stub):|^\?\?\?:0x[0-9a-f]+$/.test(name)) return 'wasm, regexp and unnamed code';
   if (/compiler::|Compil|maglev|Turbofan|turboshaft/i.test(name)) return 'compiler';
   if (/Scaveng|heap::|Heap::|Marking|Sweep|Evacuat|RememberedSet|ConcurrentMark|MinorMark/.test(name))
     return 'GC';
@@ -37,8 +39,51 @@ export function perRequest(few, many, requests) {
   return totals;
 }
 
+/**
+ * V8's code map (`--perf-basic-prof`: `start size name` per line, hex, in the order the code was
+ * made) as ranges sorted by start; where code was freed and its memory reused, the later entry wins.
+ */
+export function parsePerfMap(text) {
+  const byStart = new Map();
+  for (const line of text.split('\n')) {
+    const match = /^([0-9a-f]+) ([0-9a-f]+) (.+)$/.exec(line);
+    if (match) byStart.set(Number.parseInt(match[1], 16), [Number.parseInt(match[2], 16), match[3]]);
+  }
+  return [...byStart]
+    .map(([start, [size, name]]) => ({ start, end: start + size, name }))
+    .sort((a, b) => a.start - b.start);
+}
+
+/**
+ * The counts with each code address callgrind could not name (`???:0x…`: JavaScript, builtins
+ * copied next to it, bytecode handlers) named from the code map; `rename` shortens a name (a file
+ * path to its source). Addresses outside the map (wasm) keep theirs.
+ */
+export function nameCode(byFunction, ranges, rename = (name) => name) {
+  const named = new Map();
+  for (const [name, count] of byFunction) {
+    const address = /^\?\?\?:0x([0-9a-f]+)$/.exec(name);
+    let label = name;
+    if (address) {
+      const at = Number.parseInt(address[1], 16);
+      let low = 0;
+      let high = ranges.length - 1;
+      while (low <= high) {
+        const mid = (low + high) >> 1;
+        if (ranges[mid].start <= at) low = mid + 1;
+        else high = mid - 1;
+      }
+      const range = ranges[high];
+      if (range !== undefined && at < range.end) label = rename(range.name);
+    }
+    named.set(label, (named.get(label) ?? 0) + count);
+  }
+  return named;
+}
+
 /** A function's name without the file, the parameter list and the return type: `v8::internal::Intl::ConvertToUpper`. */
 export function shortName(name) {
+  if (/^(?:JS|Builtin|BytecodeHandler|RegExp|Stub):/.test(name)) return name;
   const bare = name
     .replace(/^(?:\?\?\?|\.\/[^:]*|\/[^:]*):/, '')
     .replaceAll('(anonymous namespace)', '{anonymous}');
@@ -67,24 +112,29 @@ export function shortName(name) {
 }
 
 /**
- * The named functions (builtins, the runtime) whose cost per request differs most between a row
- * and the floor, largest first: where a row pays for something the floor does not. JIT code has
- * no names under valgrind, and the compiler and GC are left out as in the totals.
+ * What one more request costs per named function (JavaScript, builtins, the runtime): unnamed
+ * code, the compiler and GC left out as in the totals.
+ */
+export function functionCosts(few, many, requests) {
+  const costs = new Map();
+  for (const name of new Set([...few.keys(), ...many.keys()])) {
+    const category = categoryOf(name);
+    if (category === 'wasm, regexp and unnamed code' || category === 'compiler' || category === 'GC')
+      continue;
+    const key = shortName(name);
+    const cost = ((many.get(name) ?? 0) - (few.get(name) ?? 0)) / requests;
+    costs.set(key, (costs.get(key) ?? 0) + cost);
+  }
+  return costs;
+}
+
+/**
+ * The named functions whose cost per request differs most between a row and the floor, largest
+ * first: where a row pays for something the floor does not (or pays less).
  */
 export function functionDifferences(floor, row, requests, top) {
-  const perFunction = (few, many) => {
-    const costs = new Map();
-    for (const name of new Set([...few.keys(), ...many.keys()])) {
-      const category = categoryOf(name);
-      if (category === 'JIT and unnamed code' || category === 'compiler' || category === 'GC') continue;
-      const key = shortName(name);
-      const cost = ((many.get(name) ?? 0) - (few.get(name) ?? 0)) / requests;
-      costs.set(key, (costs.get(key) ?? 0) + cost);
-    }
-    return costs;
-  };
-  const base = perFunction(floor.few, floor.many);
-  const costs = perFunction(row.few, row.many);
+  const base = functionCosts(floor.few, floor.many, requests);
+  const costs = functionCosts(row.few, row.many, requests);
   return [...new Set([...base.keys(), ...costs.keys()])]
     .map((name) => ({ name, floor: base.get(name) ?? 0, row: costs.get(name) ?? 0 }))
     .map((entry) => ({ ...entry, difference: entry.row - entry.floor }))

@@ -9,14 +9,26 @@
 // difference in requests, is what one more request costs. The difference is 40,000 requests, so
 // the one-off costs that still fall in one window and not the other (a late optimizing compile, a
 // deopt where the load changes) are spread thin: over 5,000, they moved a row by up to 6 %.
-// Needs valgrind; without it, says so and exits. About 4 minutes, 80 s per row
+// V8's code map names the JavaScript callgrind sees as bare addresses, and the build's source map
+// places ours in src/: each row gets a profile of requestforge's functions, instruction-exact
+// (code V8 inlined counts for the function it was inlined into, so a change of inlining moves
+// instructions between functions, not in or out of the total), and the functions furthest from
+// the floor. Needs valgrind; without it, says so and exits. About 4 minutes, 80 s per row
 // (`node bench/instructions.mjs managed`: the floor and that row).
 import { execFileSync, fork, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { SourceMap } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { functionDifferences, parseAnnotate, perRequest } from './callgrind.mjs';
+import {
+  functionCosts,
+  functionDifferences,
+  nameCode,
+  parseAnnotate,
+  parsePerfMap,
+  perRequest,
+} from './callgrind.mjs';
 
 const ROWS = ['undici Agent.dispatch (floor)', 'requestforge bearer', 'requestforge managed token'];
 const FLOOR = ROWS[0];
@@ -26,11 +38,16 @@ const FEW = env('BENCH_FEW', 2_000);
 const MANY = env('BENCH_MANY', 42_000);
 const CONCURRENCY = 50;
 /**
+ * V8 writes where it put each piece of code (`/tmp/perf-<pid>.map`): callgrind cannot name
+ * JavaScript, so the map names it (and no log file is left behind).
+ */
+const CODE_MAP_FLAGS = ['--perf-basic-prof', '--no-logfile-per-isolate', '--logfile=/dev/null'];
+/**
  * V8 compiles and collects on the main thread, in the same order in every run, and hashes with
  * the same seed: with background threads (which valgrind runs one at a time anyway) and random
  * seeds, a row moved by about 1 % between runs; so, by under 0.4 %.
  */
-const NODE_FLAGS = ['--single-threaded', '--hash-seed=1', '--random-seed=1'];
+const NODE_FLAGS = ['--single-threaded', '--hash-seed=1', '--random-seed=1', ...CODE_MAP_FLAGS];
 /** How many named functions each row lists against the floor. */
 const TOP_FUNCTIONS = env('BENCH_TOP_FUNCTIONS', 15);
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
@@ -66,23 +83,64 @@ function traced(row, measured, directory) {
     });
     child.on('error', reject);
     child.on('exit', (code) => {
-      if (code !== 0) reject(new Error(`valgrind exited with ${code}: ${stderr.slice(-2000)}`));
-      else
-        resolve(
-          parseAnnotate(
-            execFileSync('callgrind_annotate', ['--inclusive=no', '--threshold=100', out], {
-              maxBuffer: 1 << 28,
-            }).toString(),
-          ),
-        );
+      if (code !== 0) {
+        reject(new Error(`valgrind exited with ${code}: ${stderr.slice(-2000)}`));
+        return;
+      }
+      const text = execFileSync('callgrind_annotate', ['--inclusive=no', '--threshold=100', out], {
+        maxBuffer: 1 << 28,
+      }).toString();
+      const pid = /\(PID (\d+)/.exec(text)?.[1];
+      const map = path.join(os.tmpdir(), `perf-${pid}.map`);
+      if (pid === undefined || !existsSync(map)) {
+        resolve(parseAnnotate(text));
+        return;
+      }
+      const ranges = parsePerfMap(readFileSync(map, 'utf8'));
+      rmSync(map, { force: true });
+      resolve(nameCode(parseAnnotate(text), ranges, sourceName));
     });
   });
+}
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const sourceMaps = new Map();
+
+/**
+ * A code map name with its place in the sources: `JS:*send src/transport/undici-transport.ts:105`
+ * for the build (through its source map), `undici/lib/…` for a dependency, `bench/…` for the
+ * benchmark. The marker after `JS:` is V8's tier: `*` optimized, `^` baseline, `~` interpreted.
+ */
+function sourceName(name) {
+  const match = /^(JS:\S*(?: \S+)?) (?:file:\/\/)?(\/\S+?):(\d+):(\d+)$/.exec(name);
+  if (match === null) return name;
+  const [, head, file, line, column] = match;
+  if (file.startsWith(path.join(ROOT, 'dist'))) {
+    if (!sourceMaps.has(file)) {
+      const mapFile = `${file}.map`;
+      sourceMaps.set(
+        file,
+        existsSync(mapFile) ? new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8'))) : undefined,
+      );
+    }
+    const entry = sourceMaps.get(file)?.findEntry(Number(line) - 1, Number(column) - 1);
+    if (entry?.originalSource !== undefined) {
+      const source = path.relative(ROOT, fileURLToPath(new URL(entry.originalSource, `file://${file}`)));
+      return `${head} ${source}:${entry.originalLine + 1}`;
+    }
+  }
+  const modules = path.join(ROOT, 'node_modules');
+  const relative = path.relative(file.startsWith(modules) ? modules : ROOT, file);
+  return `${head} ${relative}:${line}`;
 }
 
 async function child(row, measured) {
   const { clients } = await import('./clients.mjs');
   const { drive } = await import('./drive.mjs');
-  const server = fork(here('./server.mjs'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const server = fork(here('./server.mjs'), [], {
+    execArgv: [],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   const { port } = await new Promise((resolve) => server.on('message', resolve));
   const origin = `http://127.0.0.1:${port}`;
   const client = clients[row](origin);
@@ -117,7 +175,13 @@ async function main() {
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }
-  const shown = ['JIT and unnamed code', 'V8 builtins', 'runtime (V8, Node, libc)', 'JSON'];
+  const shown = [
+    'JavaScript',
+    'V8 builtins',
+    'runtime (V8, Node, libc)',
+    'JSON',
+    'wasm, regexp and unnamed code',
+  ];
   const total = (row) => shown.reduce((sum, category) => sum + (results[row][category] ?? 0), 0);
   const floor = total(FLOOR);
   const fmt = (n) => Math.round(n).toLocaleString('en-US');
@@ -134,8 +198,16 @@ async function main() {
       `| ${row} | ${fmt(total(row))} | ${(total(row) / floor).toFixed(3)}× | ${shown.map((c) => fmt(r[c] ?? 0)).join(' | ')} | ${fmt(r.GC ?? 0)} | ${fmt(r.compiler ?? 0)} |`,
     );
   }
-  // Leads for the next change: what a row pays in named code (builtins, runtime) that the floor does not.
   for (const row of rows.filter((name) => name !== FLOOR)) {
+    // requestforge's own code, instruction-exact; inlined code counts for the function it is in.
+    const own = [...functionCosts(counts[row].few, counts[row].many, MANY - FEW)]
+      .filter(([name]) => / src\//.test(name))
+      .sort((a, b) => b[1] - a[1]);
+    const sum = own.reduce((total, [, cost]) => total + cost, 0);
+    console.log(`\n${row}: requestforge's functions, ${fmt(sum)} instructions per request in all:\n`);
+    console.log('| function | instructions per request |\n|---|---:|');
+    for (const [name, cost] of own.slice(0, TOP_FUNCTIONS)) console.log(`| \`${name}\` | ${fmt(cost)} |`);
+    // Leads for the next change: what a row pays that the floor does not.
     console.log(`\n${row}: the named functions furthest from the floor, per request:\n`);
     console.log('| function | floor | row | difference |\n|---|---:|---:|---:|');
     for (const entry of functionDifferences(counts[FLOOR], counts[row], MANY - FEW, TOP_FUNCTIONS)) {

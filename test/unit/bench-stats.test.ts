@@ -115,7 +115,7 @@ describe('benchmark statistics', () => {
     expect(few.size).toBe(3);
     const many = callgrind.parseAnnotate(annotate(1_500_000, 3_000_000, 30_000));
     expect(callgrind.perRequest(few, many, 1_000)).toEqual({
-      'JIT and unnamed code': 500,
+      'wasm, regexp and unnamed code': 500,
       JSON: 1_000,
       GC: 20,
     });
@@ -142,7 +142,54 @@ describe('benchmark statistics', () => {
     );
   });
 
-  it('lists the named functions furthest from the floor per request, JIT code, compiler and GC left out', () => {
+  it("names JavaScript, builtins and bytecode handlers from V8's code map; the later entry wins a reused address", () => {
+    const ranges = callgrind.parsePerfMap(
+      [
+        '18c4680 aa0 Builtin:RecordWriteSaveFP',
+        '18d0000 40 BytecodeHandler:LdaGlobal',
+        '3bdd8f5bd040 200 JS:*send file:///app/dist/index.js:4346:7',
+        '3bdd8f5be000 100 JS:~old file:///app/dist/index.js:10:1',
+        '3bdd8f5be000 80 JS:*new file:///app/dist/index.js:20:1',
+        'not a line',
+      ].join('\n'),
+    );
+    expect(ranges.map((range: { name: string }) => range.name)).toEqual([
+      'Builtin:RecordWriteSaveFP',
+      'BytecodeHandler:LdaGlobal',
+      'JS:*send file:///app/dist/index.js:4346:7',
+      'JS:*new file:///app/dist/index.js:20:1',
+    ]);
+    const counts = new Map([
+      ['???:0x00000000018c4700', 10],
+      ['???:0x00000000018d0010', 20],
+      ['???:0x00003bdd8f5bd100', 30],
+      ['???:0x00003bdd8f5bd240', 35],
+      ['???:0x00003bdd8f5be010', 40],
+      ['???:0x00003bdd8f5be090', 45],
+      ['???:0x0000000000001000', 50],
+      ['???:v8::internal::Builtin_ObjectFreeze(int, unsigned long*)', 60],
+    ]);
+    const named = callgrind.nameCode(counts, ranges, (name: string) => name.replace('file:///app/', ''));
+    expect(Object.fromEntries(named)).toEqual({
+      'Builtin:RecordWriteSaveFP': 10,
+      'BytecodeHandler:LdaGlobal': 20,
+      'JS:*send dist/index.js:4346:7': 30,
+      '???:0x00003bdd8f5bd240': 35,
+      'JS:*new dist/index.js:20:1': 40,
+      '???:0x00003bdd8f5be090': 45,
+      '???:0x0000000000001000': 50,
+      '???:v8::internal::Builtin_ObjectFreeze(int, unsigned long*)': 60,
+    });
+    expect(callgrind.categoryOf('JS:*send dist/index.js:4346:7')).toBe('JavaScript');
+    expect(callgrind.categoryOf('BytecodeHandler:LdaGlobal')).toBe('JavaScript');
+    expect(callgrind.categoryOf('Builtin:RecordWriteSaveFP')).toBe('V8 builtins');
+    expect(callgrind.categoryOf('???:0x0000000000001000')).toBe('wasm, regexp and unnamed code');
+    expect(callgrind.shortName('JS:*send src/transport/undici-transport.ts:105')).toBe(
+      'JS:*send src/transport/undici-transport.ts:105',
+    );
+  });
+
+  it('lists the named functions furthest from the floor per request, unnamed code, compiler and GC left out', () => {
     const counts = (entries: Array<[string, number]>) => new Map(entries);
     const floor = {
       few: counts([
