@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { INSPECT, REDACTED } from '../observability/redact-constants';
 
 type RawHeaders = ReadonlyArray<Buffer | string>;

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import { type Challenge, parseChallenges } from '../auth/challenges';
 import { HttpClientException } from '../errors/http-client-exception';
