@@ -1,6 +1,6 @@
 // `npm run bench:instructions`: CPU instructions per request, counted by valgrind (callgrind) in
 // the client process, for the floor and the requestforge GETs. CPU time on a shared host moves by
-// several percent between identical runs; these counts repeat to within 0.4 %, so they show
+// several percent between identical runs; these counts repeat to within 0.6 %, so they show
 // whether a change to the hot path made it cheaper where CPU time cannot. The client runs
 // single-threaded (`NODE_FLAGS`), so the counts are not the natively threaded ones to the
 // instruction; compare rows and runs with each other, not with CPU time.
@@ -45,7 +45,7 @@ const CODE_MAP_FLAGS = ['--perf-basic-prof', '--no-logfile-per-isolate', '--logf
 /**
  * V8 compiles and collects on the main thread, in the same order in every run, and hashes with
  * the same seed: with background threads (which valgrind runs one at a time anyway) and random
- * seeds, a row moved by about 1 % between runs; so, by under 0.4 %.
+ * seeds, a row moved by about 1 % between runs; so, by under 0.6 %.
  */
 const NODE_FLAGS = ['--single-threaded', '--hash-seed=1', '--random-seed=1', ...CODE_MAP_FLAGS];
 /** How many named functions each row lists against the floor. */
