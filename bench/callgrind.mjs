@@ -1,5 +1,24 @@
 // Reading callgrind's per-function counts (bench/instructions.mjs): pure, tested without valgrind.
 
+/** The collector's parts: scavenges, and a full collection's marking, sweeping and compaction. */
+const GC_PARTS = new RegExp(
+  [
+    'Scaveng',
+    'heap::',
+    'Heap::',
+    'Marking',
+    'Sweep',
+    'Evacuat',
+    'RememberedSet',
+    'ConcurrentMark',
+    'MinorMark',
+    'MarkCompact',
+    'RecordMigratedSlot',
+    'LiveObjectRange',
+    'IteratePointers',
+  ].join('|'),
+);
+
 /**
  * Where a function's instructions go. Under valgrind the compiler threads and the garbage
  * collector run at other moments than natively (the client is slow, the server is not), so their
@@ -10,8 +29,7 @@ export function categoryOf(name) {
   if (/^Builtin:/.test(name)) return 'V8 builtins';
   if (/^(?:RegExp|Stub):|^\?\?\?:0x[0-9a-f]+$/.test(name)) return 'wasm, regexp and unnamed code';
   if (/compiler::|Compil|maglev|Turbofan|turboshaft/i.test(name)) return 'compiler';
-  if (/Scaveng|heap::|Heap::|Marking|Sweep|Evacuat|RememberedSet|ConcurrentMark|MinorMark/.test(name))
-    return 'GC';
+  if (GC_PARTS.test(name)) return 'GC';
   if (/Builtins_/.test(name)) return 'V8 builtins';
   if (/JsonParser|JsonStringifier/.test(name)) return 'JSON';
   return 'runtime (V8, Node, libc)';

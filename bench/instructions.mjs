@@ -91,7 +91,8 @@ function traced(row, measured, directory) {
         maxBuffer: 1 << 28,
       }).toString();
       const pid = /\(PID (\d+)/.exec(text)?.[1];
-      const map = path.join(os.tmpdir(), `perf-${pid}.map`);
+      // V8 writes the map to /tmp whatever TMPDIR says.
+      const map = `/tmp/perf-${pid}.map`;
       if (pid === undefined || !existsSync(map)) {
         resolve(parseAnnotate(text));
         return;

@@ -122,6 +122,17 @@ describe('benchmark statistics', () => {
     expect(callgrind.categoryOf('???:Builtins_LoadIC')).toBe('V8 builtins');
     expect(callgrind.categoryOf('???:v8::internal::compiler::GraphReducer::ReduceTop()')).toBe('compiler');
     expect(callgrind.categoryOf('./malloc/./malloc/malloc.c:_int_free')).toBe('runtime (V8, Node, libc)');
+    // A full collection's parts, also when they fall in a measured window.
+    expect(
+      callgrind.categoryOf(
+        '???:void v8::internal::BodyDescriptorBase::IteratePointers<v8::internal::RecordMigratedSlotVisitor>(v8::internal::HeapObject, int, int, v8::internal::RecordMigratedSlotVisitor*)',
+      ),
+    ).toBe('GC');
+    expect(
+      callgrind.categoryOf(
+        '???:v8::internal::LiveObjectRange<(v8::internal::LiveObjectIterationMode)0>::iterator::AdvanceToNextValidObject()',
+      ),
+    ).toBe('GC');
   });
 
   it('names functions without file, return type and parameters, template arguments kept', () => {
