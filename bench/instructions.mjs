@@ -39,9 +39,10 @@ const MANY = env('BENCH_MANY', 42_000);
 const CONCURRENCY = 50;
 /**
  * V8 writes where it put each piece of code (`/tmp/perf-<pid>.map`): callgrind cannot name
- * JavaScript, so the map names it (and no log file is left behind).
+ * JavaScript, so the map names it. The log V8 keeps with it goes to a temporary file V8 deletes
+ * (`+`): the default leaves one in the working directory, and `/dev/null` sends it to stdout.
  */
-const CODE_MAP_FLAGS = ['--perf-basic-prof', '--no-logfile-per-isolate', '--logfile=/dev/null'];
+const CODE_MAP_FLAGS = ['--perf-basic-prof', '--no-logfile-per-isolate', '--logfile=+'];
 /**
  * V8 compiles and collects on the main thread, in the same order in every run, and hashes with
  * the same seed: with background threads (which valgrind runs one at a time anyway) and random
