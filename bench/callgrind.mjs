@@ -50,11 +50,18 @@ export function parseAnnotate(text) {
 /** What one more request costs, per category: (many − few) / requests. */
 export function perRequest(few, many, requests) {
   const totals = {};
-  for (const name of new Set([...few.keys(), ...many.keys()])) {
+  for (const [name, cost] of costsPerRequest(few, many, requests)) {
     const category = categoryOf(name);
-    totals[category] = (totals[category] ?? 0) + ((many.get(name) ?? 0) - (few.get(name) ?? 0)) / requests;
+    totals[category] = (totals[category] ?? 0) + cost;
   }
   return totals;
+}
+
+/** Each function's `[name, (many − few) / requests]`: what one more request costs in it. */
+function* costsPerRequest(few, many, requests) {
+  for (const name of new Set([...few.keys(), ...many.keys()])) {
+    yield [name, ((many.get(name) ?? 0) - (few.get(name) ?? 0)) / requests];
+  }
 }
 
 /**
@@ -135,12 +142,11 @@ export function shortName(name) {
  */
 export function functionCosts(few, many, requests) {
   const costs = new Map();
-  for (const name of new Set([...few.keys(), ...many.keys()])) {
+  for (const [name, cost] of costsPerRequest(few, many, requests)) {
     const category = categoryOf(name);
     if (category === 'wasm, regexp and unnamed code' || category === 'compiler' || category === 'GC')
       continue;
     const key = shortName(name);
-    const cost = ((many.get(name) ?? 0) - (few.get(name) ?? 0)) / requests;
     costs.set(key, (costs.get(key) ?? 0) + cost);
   }
   return costs;

@@ -163,7 +163,6 @@ async function main() {
     (row) => row === FLOOR || wanted.length === 0 || wanted.some((w) => row.includes(w)),
   );
   const directory = mkdtempSync(path.join(os.tmpdir(), 'requestforge-instructions-'));
-  const results = {};
   const counts = {};
   try {
     for (const row of rows) {
@@ -171,12 +170,14 @@ async function main() {
         `${row}: ${WARMUP.toLocaleString('en-US')} warm-up requests, then ${FEW} and ${MANY} under callgrind…`,
       );
       const [few, many] = await Promise.all([traced(row, FEW, directory), traced(row, MANY, directory)]);
-      results[row] = perRequest(few, many, MANY - FEW);
       counts[row] = { few, many };
     }
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }
+  const results = Object.fromEntries(
+    rows.map((row) => [row, perRequest(counts[row].few, counts[row].many, MANY - FEW)]),
+  );
   const shown = [
     'JavaScript',
     'V8 builtins',

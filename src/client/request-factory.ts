@@ -82,9 +82,8 @@ export class RequestFactory {
     }
     const target = this.#canonical(url ?? init.url, init.params);
     const trusted = this.#trust.isTrusted(target.origin);
-    let headers = trusted ? this.#trustedDefaults : this.#untrustedDefaults;
-    // The defaults are frozen and shared; a record built here is frozen once, below.
-    let built = false;
+    const defaults = trusted ? this.#trustedDefaults : this.#untrustedDefaults;
+    let headers = defaults;
     if (init.headers !== undefined) {
       if (init.headers === null || typeof init.headers !== 'object') {
         throw new RequestBuildException('headers must be an object');
@@ -94,7 +93,6 @@ export class RequestFactory {
         if (init.headers[name] === undefined) delete merged[name.toLowerCase()];
       }
       headers = Object.assign(merged, normalizeHeaders(init.headers, 'request headers'));
-      built = true;
     }
     const encoded = encodeBody(init as BodyOptions);
     const { contentType, contentLength } = encoded;
@@ -105,9 +103,9 @@ export class RequestFactory {
       typed['content-type'] = contentType!;
       if (contentLength !== undefined) typed['content-length'] = String(contentLength);
       headers = typed;
-      built = true;
     }
-    if (built) Object.freeze(headers);
+    // The defaults are frozen and shared; a record built here is frozen once.
+    if (headers !== defaults) Object.freeze(headers);
     return HttpRequest.trusted({
       method: verb,
       url: target,
